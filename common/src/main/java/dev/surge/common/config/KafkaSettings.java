@@ -1,0 +1,59 @@
+package dev.surge.common.config;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.CommonClientConfigs;
+
+/**
+ * Kafka client settings shared by every producer, consumer, admin and Streams client of a process: every
+ * {@code kafka.*} setting (bootstrap servers, SASL, SSL, ...) is passed through as it is. Services layer their own
+ * defaults under these with {@code putIfAbsent}, so a user can override any Kafka setting.
+ */
+public record KafkaSettings(Map<String, String> clientProperties) {
+    public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
+
+    public KafkaSettings {
+        clientProperties = Map.copyOf(clientProperties);
+        String bootstrap = clientProperties.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+        if (bootstrap == null || bootstrap.isBlank()) {
+            throw new SettingException("SURGE_KAFKA_BOOTSTRAP_SERVERS (kafka.bootstrap.servers) should name at least "
+                    + "one host:port");
+        }
+    }
+
+    public static KafkaSettings from(Settings settings) {
+        Map<String, String> client = new TreeMap<>(settings.withPrefix("kafka."));
+        client.putIfAbsent(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, DEFAULT_BOOTSTRAP);
+        return new KafkaSettings(client);
+    }
+
+    public static KafkaSettings bootstrap(String bootstrapServers) {
+        return new KafkaSettings(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+    }
+
+    public String bootstrapServers() {
+        return clientProperties.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+    }
+
+    /** A fresh, mutable copy for one client, with {@code defaults} underneath the user's settings. */
+    public Map<String, Object> clientConfig(Map<String, ?> defaults) {
+        Map<String, Object> config = new TreeMap<>(clientProperties);
+        defaults.forEach(config::putIfAbsent);
+        return config;
+    }
+
+    /** Safe to log: values of settings that may hold secrets are masked. */
+    @Override
+    public String toString() {
+        Map<String, String> shown = new TreeMap<>();
+        clientProperties.forEach((key, value) -> shown.put(key, isSecret(key) ? "[hidden]" : value));
+        return "KafkaSettings" + shown;
+    }
+
+    static boolean isSecret(String key) {
+        String lower = key.toLowerCase(Locale.ROOT);
+        return lower.contains("password") || lower.contains("jaas") || lower.contains("secret")
+                || lower.contains("token") || lower.endsWith(".key");
+    }
+}

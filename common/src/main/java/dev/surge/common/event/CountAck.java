@@ -1,0 +1,17 @@
+package dev.surge.common.event;
+
+import java.util.Objects;
+
+/**
+ * The authoritative running count of {@link #key()} after counting event {@link #id()}: exactly one per event,
+ * written by counter-streams to {@code load-acks} in the same transaction as the count itself.
+ */
+public record CountAck(String id, String key, long count) {
+    public CountAck {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(key, "key");
+        if (count < 1) {
+            throw new IllegalArgumentException("count should be at least 1 but was " + count);
+        }
+    }
+}

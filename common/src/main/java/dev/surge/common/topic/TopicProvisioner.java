@@ -1,0 +1,97 @@
+package dev.surge.common.topic;
+
+import dev.surge.common.config.TopicSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates Surge's topics when they are missing and reports the partition counts that exist. Every service calls it
+ * at start, so any one of them can be first on a new cluster; an existing topic is left as it is.
+ */
+public final class TopicProvisioner {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
+
+    private static final long RETRY_BACKOFF_MS = 100;
+
+    private final Admin admin;
+    private final Duration timeout;
+
+    public TopicProvisioner(Admin admin, Duration timeout) {
+        this.admin = admin;
+        this.timeout = timeout;
+    }
+
+    /** Partition counts of {@code load-events} and {@code load-acks} as they exist after this call. */
+    public record Partitions(int loadEvents, int loadAcks) {
+    }
+
+    public Partitions ensure(TopicSettings settings) {
+        create(new NewTopic(Topics.LOAD_EVENTS.name(), settings.loadEventPartitions(), settings.replicationFactor()));
+        create(new NewTopic(Topics.LOAD_ACKS.name(), settings.ackPartitions(), settings.replicationFactor()));
+        Map<String, TopicDescription> described = describeOnceVisible();
+        Partitions partitions = new Partitions(
+                described.get(Topics.LOAD_EVENTS.name()).partitions().size(),
+                described.get(Topics.LOAD_ACKS.name()).partitions().size());
+        if (partitions.loadEvents() != settings.loadEventPartitions()) {
+            LOG.warn("Topic {} exists with {} partitions (configured {}): the existing count is kept",
+                    Topics.LOAD_EVENTS.name(), partitions.loadEvents(), settings.loadEventPartitions());
+        }
+        return partitions;
+    }
+
+    /** A topic just created takes a moment to appear in the metadata every broker serves. */
+    private Map<String, TopicDescription> describeOnceVisible() {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return await(admin.describeTopics(List.of(Topics.LOAD_EVENTS.name(), Topics.LOAD_ACKS.name()))
+                        .allTopicNames());
+            } catch (IllegalStateException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(RETRY_BACKOFF_MS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void create(NewTopic topic) {
+        try {
+            await(admin.createTopics(List.of(topic)).all());
+            LOG.info("Created topic {} with {} partitions", topic.name(), topic.numPartitions());
+        } catch (IllegalStateException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+    }
+
+    private <T> T await(org.apache.kafka.common.KafkaFuture<T> future) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while provisioning topics", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Cannot provision topics: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka did not answer within " + timeout + " while provisioning topics", e);
+        }
+    }
+}

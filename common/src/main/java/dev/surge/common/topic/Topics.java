@@ -1,0 +1,29 @@
+package dev.surge.common.topic;
+
+import dev.surge.common.event.CountAck;
+import dev.surge.common.event.LoadEvent;
+import dev.surge.common.serde.JsonSerde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/** Every topic Surge reads or writes, and the headers that travel on its records. */
+public final class Topics {
+    /** Accepted requests, keyed by load key. Its partition count bounds counter-streams' parallelism. */
+    public static final Topic<String, LoadEvent> LOAD_EVENTS =
+            new Topic<>("load-events", Serdes.String(), new JsonSerde<>(LoadEvent.class));
+
+    /**
+     * One ack per counted event. Each ingest-api instance owns some of its partitions and reads only those; the
+     * partition count therefore bounds how many ingest-api instances can answer with counts.
+     */
+    public static final Topic<String, CountAck> LOAD_ACKS =
+            new Topic<>("load-acks", Serdes.String(), new JsonSerde<>(CountAck.class));
+
+    /**
+     * Header on a {@link #LOAD_EVENTS} record: the {@link #LOAD_ACKS} partition (decimal ASCII) that the ingest-api
+     * instance holding the request reads. Streams carries input headers to the ack, which is sent there.
+     */
+    public static final String REPLY_PARTITION_HEADER = "surge-reply-partition";
+
+    private Topics() {
+    }
+}

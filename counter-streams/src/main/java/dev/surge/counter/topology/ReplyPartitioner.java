@@ -1,0 +1,38 @@
+package dev.surge.counter.topology;
+
+import dev.surge.common.event.CountAck;
+import dev.surge.common.topic.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+
+/**
+ * Sends each ack to the {@code load-acks} partition named by the event's {@value Topics#REPLY_PARTITION_HEADER}
+ * header: the partition that the ingest-api instance holding the request reads, and no other instance reads.
+ * Without a usable header (a durable-only request, or a foreign record) the ack goes where its key hashes.
+ */
+final class ReplyPartitioner implements StreamPartitioner<String, CountAck> {
+
+    @Override
+    public Optional<Set<Integer>> partitions(String topic, String key, CountAck ack, int numPartitions) {
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<Set<Integer>> partitions(String topic, String key, CountAck ack, Headers headers,
+                                             int numPartitions) {
+        Header header = headers == null ? null : headers.lastHeader(Topics.REPLY_PARTITION_HEADER);
+        if (header == null || header.value() == null) {
+            return Optional.empty();
+        }
+        try {
+            int partition = Integer.parseInt(new String(header.value(), StandardCharsets.US_ASCII));
+            return partition >= 0 && partition < numPartitions ? Optional.of(Set.of(partition)) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.surge.ingest;
+
+import dev.surge.common.http.JsonResponses;
+import dev.surge.common.http.Readiness;
+import dev.surge.common.http.ServiceEndpoints;
+import dev.surge.ingest.ack.AckInbox;
+import dev.surge.ingest.simulate.Ingestion;
+import dev.surge.ingest.simulate.SimulateHandler;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import dev.surge.ingest.publish.EventPublisher;
+
+/**
+ * The HTTP face of ingest-api. It takes its parts in the constructor, so tests build it with a fake publisher or a
+ * real one, and start it on port 0.
+ */
+public final class IngestApp {
+    private final Javalin javalin;
+    private final ExecutorService responseWriters;
+
+    public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, PrometheusMeterRegistry registry) {
+        AtomicInteger threadNumber = new AtomicInteger();
+        this.responseWriters = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                runnable -> {
+                    Thread thread = new Thread(runnable, "response-writer-" + threadNumber.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        SimulateHandler simulate = new SimulateHandler(new Ingestion(publisher, inbox, ackTimeout), responseWriters,
+                Clock.systemUTC(), registry);
+        this.javalin = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            JsonResponses.installProblemMapping(config);
+            ServiceEndpoints.install(config, registry, () -> readiness(inbox));
+            config.routes.post("/simulate", simulate);
+        });
+    }
+
+    static Readiness readiness(AckInbox inbox) {
+        int partitions = inbox.ownedPartitions();
+        return partitions > 0
+                ? Readiness.ready("reading " + partitions + " reply partition(s)")
+                : Readiness.notReady("no reply partition assigned yet");
+    }
+
+    public IngestApp start(String host, int port) {
+        javalin.start(host, port);
+        return this;
+    }
+
+    public int port() {
+        return javalin.port();
+    }
+
+    public Javalin javalin() {
+        return javalin;
+    }
+
+    public void stop() {
+        javalin.stop();
+        responseWriters.shutdown();
+        try {
+            responseWriters.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.surge.ingest.ack;
+
+import java.util.Optional;
+
+/** The acks addressed to this ingest-api instance: what a request registers with before its event is published. */
+public interface AckInbox extends AutoCloseable {
+
+    /**
+     * Registers a request for the count of event {@code eventId}. Empty when this instance owns no reply partition
+     * now (it then cannot learn counts; the caller answers once the event is durable).
+     */
+    Optional<PendingAck> expect(String eventId);
+
+    /** Stops waiting for {@code pending}: its event was not published. */
+    void forget(PendingAck pending);
+
+    /** The reply partitions this instance reads now; none means it cannot answer with counts. */
+    int ownedPartitions();
+
+    @Override
+    void close();
+}

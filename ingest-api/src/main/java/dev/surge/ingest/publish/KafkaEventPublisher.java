@@ -1,0 +1,76 @@
+package dev.surge.ingest.publish;
+
+import dev.surge.common.config.KafkaSettings;
+import dev.surge.common.event.LoadEvent;
+import dev.surge.common.topic.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Publishes events with an idempotent, {@code acks=all} producer keyed by load key, so all events of one key land
+ * in one partition, in order, once.
+ */
+public final class KafkaEventPublisher implements EventPublisher {
+    private final Producer<String, LoadEvent> producer;
+
+    public KafkaEventPublisher(Producer<String, LoadEvent> producer) {
+        this.producer = producer;
+    }
+
+    /** A producer whose every wait (metadata, buffer, delivery) is bounded by {@code produceTimeout}. */
+    public static KafkaEventPublisher create(KafkaSettings kafka, Duration produceTimeout, String clientId) {
+        long timeout = produceTimeout.toMillis();
+        long linger = Math.min(5, timeout / 4);
+        Map<String, Object> defaults = Map.of(
+                ProducerConfig.CLIENT_ID_CONFIG, clientId,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, linger,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) (timeout - linger),
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
+        return new KafkaEventPublisher(new KafkaProducer<>(kafka.clientConfig(defaults),
+                Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer()));
+    }
+
+    /** Fetches the topic's metadata now, so that no request pays for (or blocks on) it later. */
+    public int warmUp() {
+        return producer.partitionsFor(Topics.LOAD_EVENTS.name()).size();
+    }
+
+    @Override
+    public CompletableFuture<Written> publish(LoadEvent event, OptionalInt replyPartition) {
+        RecordHeaders headers = new RecordHeaders();
+        replyPartition.ifPresent(partition -> headers.add(Topics.REPLY_PARTITION_HEADER,
+                Integer.toString(partition).getBytes(StandardCharsets.US_ASCII)));
+        ProducerRecord<String, LoadEvent> record = new ProducerRecord<>(
+                Topics.LOAD_EVENTS.name(), null, event.receivedAt(), event.key(), event, headers);
+        CompletableFuture<Written> written = new CompletableFuture<>();
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error == null) {
+                    written.complete(new Written(metadata.partition(), metadata.offset()));
+                } else {
+                    written.completeExceptionally(error);
+                }
+            });
+        } catch (KafkaException e) {
+            written.completeExceptionally(e);
+        }
+        return written;
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

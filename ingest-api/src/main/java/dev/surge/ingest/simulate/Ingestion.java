@@ -1,0 +1,52 @@
+package dev.surge.ingest.simulate;
+
+import dev.surge.common.event.LoadEvent;
+import dev.surge.ingest.ack.AckInbox;
+import dev.surge.ingest.ack.PendingAck;
+import dev.surge.ingest.publish.EventPublisher;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The count path of one request, without HTTP: register for the ack, publish, then wait (without blocking a thread)
+ * for the count or the ack timeout, whichever comes first. The timeout runs from the moment the request arrived.
+ */
+public final class Ingestion {
+    private final EventPublisher publisher;
+    private final AckInbox inbox;
+    private final Duration ackTimeout;
+
+    public Ingestion(EventPublisher publisher, AckInbox inbox, Duration ackTimeout) {
+        this.publisher = publisher;
+        this.inbox = inbox;
+        this.ackTimeout = ackTimeout;
+    }
+
+    public CompletableFuture<Outcome> submit(LoadEvent event, AckMode mode) {
+        Optional<PendingAck> pending = mode == AckMode.COUNT ? inbox.expect(event.id()) : Optional.empty();
+        pending.ifPresent(p -> p.ack().completeOnTimeout(null, ackTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        OptionalInt replyPartition = pending.map(p -> OptionalInt.of(p.replyPartition())).orElse(OptionalInt.empty());
+        return publisher.publish(event, replyPartition).handle((written, failure) -> {
+            if (failure != null) {
+                pending.ifPresent(inbox::forget);
+                return CompletableFuture.<Outcome>completedFuture(new Outcome.Unavailable(event, reasonOf(failure)));
+            }
+            if (pending.isEmpty()) {
+                Outcome accepted = new Outcome.Accepted(event, mode == AckMode.DURABLE ? written : null);
+                return CompletableFuture.completedFuture(accepted);
+            }
+            return pending.get().ack().thenApply(ack -> ack == null
+                    ? new Outcome.Accepted(event, null)
+                    : (Outcome) new Outcome.Counted(ack));
+        }).thenCompose(outcome -> outcome);
+    }
+
+    private static String reasonOf(Throwable failure) {
+        Throwable cause = failure.getCause() != null && failure instanceof java.util.concurrent.CompletionException
+                ? failure.getCause() : failure;
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+}
