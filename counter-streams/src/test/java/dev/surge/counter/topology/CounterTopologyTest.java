@@ -1,0 +1,93 @@
+package dev.surge.counter.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.surge.common.event.CountAck;
+import dev.surge.common.event.LoadEvent;
+import dev.surge.common.topic.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class CounterTopologyTest {
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, LoadEvent> events;
+    private TestOutputTopic<String, CountAck> acks;
+
+    @BeforeEach
+    void setUp() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "counter-topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        driver = new TopologyTestDriver(CounterTopology.build(), props);
+        events = driver.createInputTopic(Topics.LOAD_EVENTS.name(),
+                Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer());
+        acks = driver.createOutputTopic(Topics.LOAD_ACKS.name(),
+                Topics.LOAD_ACKS.keySerde().deserializer(), Topics.LOAD_ACKS.valueSerde().deserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    @Test
+    void shouldEmitOneAckPerEventEvenForAHotKey() {
+        for (int i = 1; i <= 5; i++) {
+            events.pipeInput("checkout", new LoadEvent("e" + i, "checkout", i));
+        }
+
+        assertThat(acks.readValuesToList()).containsExactly(
+                new CountAck("e1", "checkout", 1), new CountAck("e2", "checkout", 2), new CountAck("e3", "checkout", 3),
+                new CountAck("e4", "checkout", 4), new CountAck("e5", "checkout", 5));
+    }
+
+    @Test
+    void shouldCountEachKeyOnItsOwnAndKeepTheCountInTheStore() {
+        events.pipeInput("a", new LoadEvent("1", "a", 1));
+        events.pipeInput("b", new LoadEvent("2", "b", 1));
+        events.pipeInput("a", new LoadEvent("3", "a", 1));
+
+        assertThat(acks.readValuesToList()).extracting(CountAck::key, CountAck::count)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", 1L),
+                        org.assertj.core.groups.Tuple.tuple("b", 1L),
+                        org.assertj.core.groups.Tuple.tuple("a", 2L));
+        KeyValueStore<String, Long> store = driver.getKeyValueStore(CounterTopology.COUNTS_STORE);
+        assertThat(store.get("a")).isEqualTo(2L);
+        assertThat(store.get("b")).isEqualTo(1L);
+        assertThat(store.get("never-seen")).isNull();
+    }
+
+    @Test
+    void shouldCarryTheReplyPartitionHeaderToTheAck() {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Topics.REPLY_PARTITION_HEADER, "7".getBytes(StandardCharsets.US_ASCII));
+        events.pipeInput(new TestRecord<>("k", new LoadEvent("e", "k", 1), headers));
+
+        List<TestRecord<String, CountAck>> out = acks.readRecordsToList();
+        assertThat(out).hasSize(1);
+        assertThat(out.get(0).key()).isEqualTo("k");
+        assertThat(new String(out.get(0).headers().lastHeader(Topics.REPLY_PARTITION_HEADER).value(),
+                StandardCharsets.US_ASCII)).isEqualTo("7");
+    }
+
+    @Test
+    void shouldSkipAnEventWhoseBodyNamesAnotherKeyThanTheRecord() {
+        events.pipeInput("a", new LoadEvent("x", "b", 1));
+        events.pipeInput("a", new LoadEvent("y", "a", 1));
+
+        assertThat(acks.readValuesToList()).containsExactly(new CountAck("y", "a", 1));
+        assertThat(driver.<String, Long>getKeyValueStore(CounterTopology.COUNTS_STORE).get("b")).isNull();
+    }
+}

@@ -1,0 +1,171 @@
+package dev.surge.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.surge.common.serde.JsonSerde;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class IngestAppTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final FakeKafka.Publisher publisher = new FakeKafka.Publisher();
+    private final FakeKafka.Inbox inbox = new FakeKafka.Inbox();
+    private final AtomicLong counts = new AtomicLong();
+    private IngestApp app;
+
+    @BeforeEach
+    void start() {
+        publisher.inbox = inbox;
+        inbox.counter = event -> counts.incrementAndGet();
+        app = new IngestApp(publisher, inbox, Duration.ofMillis(300), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+                .start("127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void stop() {
+        app.stop();
+    }
+
+    private HttpResponse<String> post(String pathAndQuery, String body) throws Exception {
+        HttpRequest.BodyPublisher bodyPublisher = body == null
+                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + pathAndQuery))
+                .POST(bodyPublisher).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        return JsonSerde.MAPPER.readTree(response.body());
+    }
+
+    @Test
+    void shouldAnswerABodylessPostWithTheRunningCountOfTheDefaultKey() throws Exception {
+        post("/simulate", null);
+        HttpResponse<String> response = post("/simulate", null);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = json(response);
+        assertThat(body.get("status").asText()).isEqualTo("success");
+        assertThat(body.get("load").asLong()).isEqualTo(2);
+        assertThat(body.get("key").asText()).isEqualTo("default");
+        assertThat(body.get("id").asText()).isEqualTo(publisher.published.get(1).event().id());
+    }
+
+    @Test
+    void shouldPublishTheNamedKeyWithTheReplyPartitionItWaitsOn() throws Exception {
+        inbox.partitions = 5;
+
+        HttpResponse<String> response = post("/simulate", "{\"key\":\"checkout\"}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).get("key").asText()).isEqualTo("checkout");
+        assertThat(publisher.published).singleElement().satisfies(p -> {
+            assertThat(p.event().key()).isEqualTo("checkout");
+            assertThat(p.replyPartition()).isEqualTo(OptionalInt.of(4));
+        });
+    }
+
+    @Test
+    void shouldTreatAnEmptyObjectAsTheDefaultKey() throws Exception {
+        assertThat(json(post("/simulate", " {} ")).get("key").asText()).isEqualTo("default");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"key\":", "not json", "[]", "null", "42", "{\"key\":5}", "{\"key\":null}",
+            "{\"key\":\"has space\"}", "{\"key\":\"\"}", "{\"key\":\"ok\",\"extra\":1}", "{} {}"})
+    void shouldRefuseBadBodiesWithProblemJsonAndPublishNothing(String body) throws Exception {
+        HttpResponse<String> response = post("/simulate", body);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        JsonNode problem = json(response);
+        assertThat(problem.get("status").asInt()).isEqualTo(400);
+        assertThat(problem.get("type").asText()).isEqualTo("urn:surge:problem:invalid-request");
+        assertThat(problem.get("detail").asText()).isNotBlank();
+        assertThat(problem.get("instance").asText()).isEqualTo("/simulate");
+        assertThat(publisher.published).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAKeyLongerThan128Characters() throws Exception {
+        assertThat(post("/simulate", "{\"key\":\"" + "k".repeat(129) + "\"}").statusCode()).isEqualTo(400);
+        assertThat(post("/simulate", "{\"key\":\"" + "k".repeat(128) + "\"}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldAnswerDurableRequestsWithWhereKafkaStoredTheEvent() throws Exception {
+        HttpResponse<String> response = post("/simulate?ack=durable", "{\"key\":\"k\"}");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonNode body = json(response);
+        assertThat(body.get("status").asText()).isEqualTo("accepted");
+        assertThat(body.get("partition").asInt()).isEqualTo(3);
+        assertThat(body.get("offset").asLong()).isZero();
+        assertThat(inbox.expected).isEmpty();
+        assertThat(publisher.published.get(0).replyPartition()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAnUnknownAckMode() throws Exception {
+        assertThat(post("/simulate?ack=maybe", null).statusCode()).isEqualTo(400);
+        assertThat(publisher.published).isEmpty();
+    }
+
+    @Test
+    void shouldAnswer202WhenTheCountDoesNotArriveInTime() throws Exception {
+        inbox.counter = null;
+
+        HttpResponse<String> response = post("/simulate", null);
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(json(response).get("status").asText()).isEqualTo("accepted");
+        assertThat(json(response).has("load")).isFalse();
+    }
+
+    @Test
+    void shouldAnswer503WithRetryAfterWhenKafkaRefusesTheWrite() throws Exception {
+        publisher.failure = new TimeoutException("Expiring 1 record(s)");
+
+        HttpResponse<String> response = post("/simulate", null);
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).contains("1");
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(inbox.expected).singleElement().satisfies(p -> assertThat(p.ack()).isCompletedWithValue(null));
+    }
+
+    @Test
+    void shouldBeReadyOnlyWhileItOwnsAReplyPartition() throws Exception {
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/health/ready")).build();
+        assertThat(http.send(ready, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+
+        inbox.partitions = 0;
+
+        HttpResponse<String> notReady = http.send(ready, HttpResponse.BodyHandlers.ofString());
+        assertThat(notReady.statusCode()).isEqualTo(503);
+        assertThat(notReady.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Test
+    void shouldAnswerUnknownRoutesWithProblemJson() throws Exception {
+        HttpResponse<String> response = post("/nope", null);
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response).get("status").asInt()).isEqualTo(404);
+    }
+}
