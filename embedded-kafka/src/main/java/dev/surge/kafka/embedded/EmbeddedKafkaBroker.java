@@ -51,23 +51,29 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.putAll(overrides);
         try {
             Files.createDirectories(logDir);
-            new Formatter()
-                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(1)
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setDirectories(List.of(logDir.toString()))
-                    .setMetadataLogDirectory(logDir.toString())
-                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                    .setControllerListenerName("CONTROLLER")
-                    .setIgnoreFormatted(true)
-                    .run();
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                format(logDir);
+            }
         } catch (Exception e) {
             throw new IllegalStateException("Cannot format Kafka log directory " + logDir + ": " + e.getMessage(), e);
         }
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
         server.startup();
         return new EmbeddedKafkaBroker(server, clientPort);
+    }
+
+    /** Writes a new cluster's metadata into an empty log directory (what {@code kafka-storage format} does). */
+    private static void format(Path logDir) throws Exception {
+        new Formatter()
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                .setNodeId(1)
+                .setClusterId(Uuid.randomUuid().toString())
+                .setDirectories(List.of(logDir.toString()))
+                .setMetadataLogDirectory(logDir.toString())
+                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                .setControllerListenerName("CONTROLLER")
+                .run();
     }
 
     static Properties singleNodeProperties(Path logDir, int port, int controllerPort) {
