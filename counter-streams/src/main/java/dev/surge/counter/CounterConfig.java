@@ -3,7 +3,9 @@ package dev.surge.counter;
 import dev.surge.common.config.KafkaSettings;
 import dev.surge.common.config.Settings;
 import dev.surge.common.config.TopicSettings;
+import dev.surge.counter.topology.CounterTopology;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
@@ -16,9 +18,11 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  * @param stateDir       where this instance keeps its RocksDB state (restored from the changelog when empty)
  * @param httpHost       address of the HTTP endpoints (health, metrics, queries); loopback unless configured
  * @param advertisedHost how other instances reach this one for interactive queries
+ * @param topology       retention of per-second buckets and of idempotency keys
  */
 public record CounterConfig(KafkaSettings kafka, TopicSettings topics, String applicationId, Path stateDir,
-                            String httpHost, int httpPort, String advertisedHost, int streamThreads) {
+                            String httpHost, int httpPort, String advertisedHost, int streamThreads,
+                            CounterTopology.Options topology) {
 
     public static CounterConfig from(Settings settings) {
         String httpHost = settings.string("http.host", "127.0.0.1");
@@ -30,7 +34,12 @@ public record CounterConfig(KafkaSettings kafka, TopicSettings topics, String ap
                 httpHost,
                 settings.integer("http.port", 8081, 0, 65_535),
                 settings.string("advertised.host", httpHost),
-                settings.integer("stream.threads", 1, 1, 64));
+                settings.integer("stream.threads", 1, 1, 64),
+                new CounterTopology.Options(
+                        settings.duration("recent.retention", Duration.ofHours(1), Duration.ofMinutes(1),
+                                Duration.ofDays(7)),
+                        settings.duration("idempotency.retention", Duration.ofHours(24), Duration.ofSeconds(1),
+                                Duration.ofDays(30))));
     }
 
     /**

@@ -55,7 +55,7 @@ public final class CounterService implements AutoCloseable {
         try (Admin admin = Admin.create(config.kafka().clientConfig(Map.of()))) {
             new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(config.topics());
         }
-        streams = new KafkaStreams(CounterTopology.build(), config.streamsProperties(http.port()));
+        streams = new KafkaStreams(CounterTopology.build(config.topology()), config.streamsProperties(http.port()));
         streams.setStateListener((next, previous) -> LOG.info("Streams state {} -> {}", previous, next));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Stream thread failed; replacing it", e);

@@ -7,6 +7,7 @@ import dev.surge.common.config.KafkaSettings;
 import dev.surge.common.config.TopicSettings;
 import dev.surge.counter.CounterConfig;
 import dev.surge.counter.CounterService;
+import dev.surge.counter.topology.CounterTopology;
 import dev.surge.ingest.IngestConfig;
 import dev.surge.ingest.IngestServer;
 import dev.surge.testkit.TestKafka;
@@ -56,7 +57,7 @@ class PipelineIT {
     private CounterService startCounter() {
         CounterService service = new CounterService(new CounterConfig(KafkaSettings.bootstrap(kafka.bootstrapServers()),
                 new TopicSettings(PARTITIONS, PARTITIONS, (short) 1), "surge-counter-it", stateDir, "127.0.0.1", 0,
-                "127.0.0.1", 1)).start();
+                "127.0.0.1", 1, CounterTopology.Options.DEFAULT)).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> service.readiness().ready());
         return service;
     }

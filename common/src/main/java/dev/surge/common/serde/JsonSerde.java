@@ -15,11 +15,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * {@link SerializationException} naming the target type, which Kafka's error handlers know how to treat.
  */
 public final class JsonSerde<T> implements Serde<T> {
-    /** One mapper for the whole process: strict about unknown fields and trailing garbage. */
+    /** One mapper for the whole process: strict about unknown fields and trailing garbage; records check the rest. */
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .build();
 
     private final Class<T> type;

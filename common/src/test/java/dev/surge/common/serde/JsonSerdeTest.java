@@ -25,6 +25,23 @@ class JsonSerdeTest {
     }
 
     @Test
+    void shouldRoundTripIdempotentEventsAndDuplicateAcks() {
+        LoadEvent event = new LoadEvent("e-2", "checkout", 9, "shop-a", "shop-a/retry-1");
+        CountAck duplicate = new CountAck("e-2", "checkout", 3, true);
+
+        assertThat(events.deserializer().deserialize("t", events.serializer().serialize("t", event))).isEqualTo(event);
+        assertThat(acks.deserializer().deserialize("t", acks.serializer().serialize("t", duplicate)))
+                .isEqualTo(duplicate);
+    }
+
+    @Test
+    void shouldReadAnAckWithoutTheDuplicateFlagAsNewlyCounted() {
+        byte[] json = "{\"id\":\"e\",\"key\":\"k\",\"count\":2}".getBytes(StandardCharsets.UTF_8);
+
+        assertThat(acks.deserializer().deserialize("t", json)).isEqualTo(new CountAck("e", "k", 2, false));
+    }
+
+    @Test
     void shouldWriteTheDocumentedEventShape() {
         byte[] json = events.serializer().serialize("t", new LoadEvent("e-1", "k", 5));
 

@@ -6,6 +6,8 @@ import dev.surge.common.event.CountAck;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.topic.Topics;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class CounterTopologyTest {
+    private static final Duration RETENTION = Duration.ofMinutes(10);
+    private static final Instant T0 = Instant.parse("2026-11-29T12:00:00.250Z");
     private TopologyTestDriver driver;
     private TestInputTopic<String, LoadEvent> events;
     private TestOutputTopic<String, CountAck> acks;
@@ -30,7 +34,7 @@ class CounterTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "counter-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(CounterTopology.build(), props);
+        driver = new TopologyTestDriver(CounterTopology.build(new CounterTopology.Options(Duration.ofHours(1), RETENTION)), props);
         events = driver.createInputTopic(Topics.LOAD_EVENTS.name(),
                 Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer());
         acks = driver.createOutputTopic(Topics.LOAD_ACKS.name(),
@@ -89,5 +93,49 @@ class CounterTopologyTest {
 
         assertThat(acks.readValuesToList()).containsExactly(new CountAck("y", "a", 1));
         assertThat(driver.<String, Long>getKeyValueStore(CounterTopology.COUNTS_STORE).get("b")).isNull();
+    }
+
+    @Test
+    void shouldAnswerARetryWithTheFirstCountAndNotCountItAgain() {
+        events.pipeInput("k", new LoadEvent("first", "k", 1, "shop", "shop/r-1"), T0);
+        events.pipeInput("k", new LoadEvent("other", "k", 1), T0.plusMillis(10));
+        events.pipeInput("k", new LoadEvent("retry", "k", 1, "shop", "shop/r-1"), T0.plusSeconds(60));
+
+        assertThat(acks.readValuesToList()).containsExactly(
+                new CountAck("first", "k", 1, false),
+                new CountAck("other", "k", 2, false),
+                new CountAck("retry", "k", 1, true));
+        assertThat(driver.<String, Long>getKeyValueStore(CounterTopology.COUNTS_STORE).get("k")).isEqualTo(2L);
+    }
+
+    @Test
+    void shouldScopeIdempotencyKeysToTheLoadKey() {
+        events.pipeInput("a", new LoadEvent("1", "a", 1, "shop", "shop/same"), T0);
+        events.pipeInput("b", new LoadEvent("2", "b", 1, "shop", "shop/same"), T0);
+
+        assertThat(acks.readValuesToList()).containsExactly(new CountAck("1", "a", 1), new CountAck("2", "b", 1));
+    }
+
+    @Test
+    void shouldCountARetryAgainOnceTheRetentionHasPassed() {
+        events.pipeInput("k", new LoadEvent("first", "k", 1, "shop", "shop/r-1"), T0);
+        events.pipeInput("k", new LoadEvent("late", "k", 1, "shop", "shop/r-1"), T0.plus(RETENTION).plusSeconds(61));
+
+        assertThat(acks.readValuesToList()).containsExactly(new CountAck("first", "k", 1), new CountAck("late", "k", 2));
+    }
+
+    @Test
+    void shouldCountEventsInOneSecondBucketsByTheTimeTheyWereReceived() {
+        events.pipeInput("k", new LoadEvent("1", "k", 1), T0);
+        events.pipeInput("k", new LoadEvent("2", "k", 1), T0.plusMillis(700));
+        events.pipeInput("k", new LoadEvent("3", "k", 1), T0.plusMillis(800));
+        events.pipeInput("k", new LoadEvent("4", "k", 1, "c", "c/x"), T0.plusMillis(900));
+        events.pipeInput("k", new LoadEvent("5", "k", 1, "c", "c/x"), T0.plusMillis(950));
+
+        org.apache.kafka.streams.state.WindowStore<String, Long> recent = driver.getWindowStore(CounterTopology.RECENT_STORE);
+        long second = T0.toEpochMilli() - 250;
+        assertThat(recent.fetch("k", second)).as("12:00:00").isEqualTo(2L);
+        assertThat(recent.fetch("k", second + 1_000)).as("12:00:01, the retry not counted").isEqualTo(2L);
+        assertThat(recent.fetch("k", second + 2_000)).isNull();
     }
 }
