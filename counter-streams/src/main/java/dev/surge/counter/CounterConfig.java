@@ -58,6 +58,9 @@ public record CounterConfig(KafkaSettings kafka, TopicSettings topics, String ap
                 Map.entry(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L),
                 Map.entry(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) topics.replicationFactor()),
                 Map.entry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads),
+                // A warm copy of every store on a second instance (when there is one): quick failover, and
+                // queries answered (marked stale) while the owner is away.
+                Map.entry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1),
                 Map.entry(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()),
                 Map.entry(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost + ":" + boundHttpPort),
                 Map.entry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,

@@ -4,7 +4,11 @@ import dev.surge.common.http.JsonResponses;
 import dev.surge.common.http.Readiness;
 import dev.surge.common.http.ServiceEndpoints;
 import dev.surge.common.topic.TopicProvisioner;
+import dev.surge.counter.query.LoadQueries;
+import dev.surge.counter.query.QueryRoutes;
 import dev.surge.counter.topology.CounterTopology;
+import java.time.Clock;
+import org.apache.kafka.streams.state.HostInfo;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -33,7 +37,8 @@ public final class CounterService implements AutoCloseable {
     private final CounterConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Javalin http;
-    private KafkaStreams streams;
+    private volatile KafkaStreams streams;
+    private volatile LoadQueries queries;
     private KafkaStreamsMetrics streamsMetrics;
 
     public CounterService(CounterConfig config) {
@@ -46,16 +51,20 @@ public final class CounterService implements AutoCloseable {
             javalin.startup.showJavalinBanner = false;
             JsonResponses.installProblemMapping(javalin);
             ServiceEndpoints.install(javalin, registry, this::readiness);
+            QueryRoutes.install(javalin, () -> queries);
         });
     }
 
     /** Starts HTTP first (its port is this instance's query address), then provisions topics and starts Streams. */
     public CounterService start() {
         http.start(config.httpHost(), config.httpPort());
+        TopicProvisioner.Partitions partitions;
         try (Admin admin = Admin.create(config.kafka().clientConfig(Map.of()))) {
-            new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(config.topics());
+            partitions = new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(config.topics());
         }
         streams = new KafkaStreams(CounterTopology.build(config.topology()), config.streamsProperties(http.port()));
+        queries = new LoadQueries(streams, new HostInfo(config.advertisedHost(), http.port()), partitions.loadEvents(),
+                Clock.systemUTC());
         streams.setStateListener((next, previous) -> LOG.info("Streams state {} -> {}", previous, next));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Stream thread failed; replacing it", e);

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.surge.ingest.load.LoadProxy;
 import dev.surge.ingest.publish.EventPublisher;
 
 /**
@@ -24,7 +25,8 @@ public final class IngestApp {
     private final Javalin javalin;
     private final ExecutorService responseWriters;
 
-    public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, PrometheusMeterRegistry registry) {
+    public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
+                     PrometheusMeterRegistry registry) {
         AtomicInteger threadNumber = new AtomicInteger();
         this.responseWriters = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 runnable -> {
@@ -39,6 +41,8 @@ public final class IngestApp {
             JsonResponses.installProblemMapping(config);
             ServiceEndpoints.install(config, registry, () -> readiness(inbox));
             config.routes.post("/simulate", simulate);
+            config.routes.get("/load", loads::forward);
+            config.routes.get("/load/{key}", loads::forward);
         });
     }
 

@@ -2,6 +2,7 @@ package dev.surge.ingest;
 
 import dev.surge.common.topic.TopicProvisioner;
 import dev.surge.ingest.ack.KafkaAckInbox;
+import dev.surge.ingest.load.LoadProxy;
 import dev.surge.ingest.publish.KafkaEventPublisher;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -51,7 +52,7 @@ public final class IngestServer implements AutoCloseable {
         KafkaEventPublisher publisher = KafkaEventPublisher.create(config.kafka(), config.produceTimeout(), instance);
         publisher.warmUp();
         KafkaAckInbox inbox = KafkaAckInbox.create(config.kafka(), config.ackGroupId(), instance + "-acks").start();
-        IngestApp app = new IngestApp(publisher, inbox, config.ackTimeout(), registry)
+        IngestApp app = new IngestApp(publisher, inbox, config.ackTimeout(), new LoadProxy(config.counterUrls()), registry)
                 .start(config.httpHost(), config.httpPort());
         LOG.info("ingest-api {} listening on {}:{}, Kafka {}", instance, config.httpHost(), app.port(), config.kafka());
         return new IngestServer(instance, registry, publisher, inbox, app);

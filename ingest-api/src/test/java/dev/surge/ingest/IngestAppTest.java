@@ -11,7 +11,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalInt;
+import dev.surge.ingest.load.LoadProxy;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +33,8 @@ class IngestAppTest {
     void start() {
         publisher.inbox = inbox;
         inbox.counter = event -> counts.incrementAndGet();
-        app = new IngestApp(publisher, inbox, Duration.ofMillis(300), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+        app = new IngestApp(publisher, inbox, Duration.ofMillis(300),
+                new LoadProxy(List.of(URI.create("http://127.0.0.1:1"))), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
                 .start("127.0.0.1", 0);
     }
 

@@ -102,8 +102,11 @@ public final class LocalStack implements AutoCloseable {
         }
 
         out.println("Starting ingest-api on 127.0.0.1:" + options.apiPort() + " ...");
-        ManagedProcess api = launch("ingest-api", options.apiPort(), "ingest-api", List.of(),
-                Map.of("SURGE_HTTP_PORT", Integer.toString(options.apiPort())), "-Xmx512m");
+        String counterUrls = String.join(",", counters.stream()
+                .map(counter -> "http://127.0.0.1:" + counter.port()).toList());
+        ManagedProcess api = launch("ingest-api", options.apiPort(), "ingest-api", List.of(), Map.of(
+                "SURGE_HTTP_PORT", Integer.toString(options.apiPort()),
+                "SURGE_COUNTER_URLS", counterUrls), "-Xmx512m");
         await(api, SERVICE_START, () -> ready(api.port()));
         writeStackFile(dataDir.resolve(STACK_FILE));
         printSummary(dataDir);
@@ -231,10 +234,11 @@ public final class LocalStack implements AutoCloseable {
     private void printSummary(Path dataDir) {
         out.println();
         out.println("Surge is up. Data in " + dataDir);
-        out.println("  ingest-api        http://127.0.0.1:" + options.apiPort() + "   POST /simulate, /health/ready, /metrics");
+        out.println("  ingest-api        http://127.0.0.1:" + options.apiPort()
+                + "   POST /simulate, GET /load, GET /load/{key}, /health/ready, /metrics");
         for (ManagedProcess p : processes) {
             if (p.role().equals("counter-streams")) {
-                out.println("  counter-streams   http://127.0.0.1:" + p.port() + "   /health/ready, /metrics");
+                out.println("  counter-streams   http://127.0.0.1:" + p.port() + "   GET /load, GET /load/{key}, /health/ready, /metrics");
             }
         }
         out.println("  kafka             " + options.bootstrapServers()
@@ -243,6 +247,7 @@ public final class LocalStack implements AutoCloseable {
         out.println("  processes         " + dataDir.resolve(STACK_FILE));
         out.println();
         out.println("Try:  curl -s -X POST http://127.0.0.1:" + options.apiPort() + "/simulate");
+        out.println("      curl -s http://127.0.0.1:" + options.apiPort() + "/load");
         out.println("Ctrl-C (or SIGTERM) stops everything.");
     }
 

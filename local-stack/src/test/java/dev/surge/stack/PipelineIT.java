@@ -3,11 +3,9 @@ package dev.surge.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.surge.common.config.KafkaSettings;
-import dev.surge.common.config.TopicSettings;
+import dev.surge.common.config.Settings;
 import dev.surge.counter.CounterConfig;
 import dev.surge.counter.CounterService;
-import dev.surge.counter.topology.CounterTopology;
 import dev.surge.ingest.IngestConfig;
 import dev.surge.ingest.IngestServer;
 import dev.surge.testkit.TestKafka;
@@ -55,18 +53,24 @@ class PipelineIT {
     }
 
     private CounterService startCounter() {
-        CounterService service = new CounterService(new CounterConfig(KafkaSettings.bootstrap(kafka.bootstrapServers()),
-                new TopicSettings(PARTITIONS, PARTITIONS, (short) 1), "surge-counter-it", stateDir, "127.0.0.1", 0,
-                "127.0.0.1", 1, CounterTopology.Options.DEFAULT)).start();
+        CounterService service = new CounterService(CounterConfig.from(new Settings(Map.of(
+                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "application.id", "surge-counter-it",
+                "state.dir", stateDir.toString(),
+                "http.port", "0")))).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> service.readiness().ready());
         return service;
     }
 
     private IngestServer startApi() {
         // A generous ack timeout: this test asserts counts, not latency (that is measured by ./surge bench).
-        IngestServer server = IngestServer.start(new IngestConfig(KafkaSettings.bootstrap(kafka.bootstrapServers()),
-                new TopicSettings(PARTITIONS, PARTITIONS, (short) 1), "127.0.0.1", 0, Duration.ofSeconds(15),
-                Duration.ofSeconds(5), "surge-ingest-acks-it"));
+        IngestServer server = IngestServer.start(IngestConfig.from(new Settings(Map.of(
+                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "http.port", "0",
+                "ack.timeout", "15s",
+                "produce.timeout", "5s",
+                "ack.group.id", "surge-ingest-acks-it",
+                "counter.urls", "http://127.0.0.1:" + counter.httpPort()))));
         await().atMost(Duration.ofSeconds(30)).until(() -> server.ownedReplyPartitions() > 0);
         return server;
     }

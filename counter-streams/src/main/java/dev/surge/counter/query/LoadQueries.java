@@ -1,0 +1,209 @@
+package dev.surge.counter.query;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.surge.common.serde.JsonSerde;
+import dev.surge.counter.topology.CounterTopology;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
+
+/**
+ * Answers load queries from the authoritative stores, wherever they live: a key's query goes to the instance that
+ * actively owns its partition (found in Streams metadata) and is forwarded there when that is another instance;
+ * the cluster-wide query asks every instance once for what its active partitions hold and checks that together
+ * they cover every partition. When the owner cannot answer, a standby replica may (marked stale); otherwise the
+ * query fails with {@link LoadUnavailableException}, never with a silently wrong number.
+ */
+public final class LoadQueries {
+    public static final int TOP = 10;
+    private static final ObjectMapper JSON = JsonSerde.MAPPER;
+    private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(2);
+
+    private final KafkaStreams streams;
+    private final HostInfo self;
+    private final int sourcePartitions;
+    private final Clock clock;
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(FORWARD_TIMEOUT)
+            .build();
+
+    public LoadQueries(KafkaStreams streams, HostInfo self, int sourcePartitions, Clock clock) {
+        this.streams = streams;
+        this.self = self;
+        this.sourcePartitions = sourcePartitions;
+        this.clock = clock;
+    }
+
+    /** The load of {@code key}; {@code here} answers from this instance only (a forwarded query). */
+    public CompletableFuture<KeyLoad> key(String key, boolean here) {
+        KeyQueryMetadata owner = streams.queryMetadataForKey(CounterTopology.COUNTS_STORE, key,
+                Serdes.String().serializer());
+        if (owner == null || owner == KeyQueryMetadata.NOT_AVAILABLE) {
+            throw new LoadUnavailableException("The owner of key '" + key + "' is not known yet (rebalancing)");
+        }
+        if (here || owner.activeHost().equals(self)) {
+            return CompletableFuture.completedFuture(localKey(key, owner));
+        }
+        return get(owner.activeHost(), "/load/" + encode(key) + "?here=true", KeyLoad.class)
+                .exceptionallyCompose(failure -> fromStandby(key, owner, failure));
+    }
+
+    private KeyLoad localKey(String key, KeyQueryMetadata owner) {
+        try {
+            return LocalStores.keyLoad(counts(owner.partition(), false), recent(owner.partition(), false), key,
+                    clock.instant());
+        } catch (InvalidStateStoreException e) {
+            if (owner.standbyHosts().contains(self)) {
+                return LocalStores.keyLoad(counts(owner.partition(), true), recent(owner.partition(), true), key,
+                        clock.instant()).markStale();
+            }
+            throw new LoadUnavailableException("The store for key '" + key + "' is not queryable here now: "
+                    + e.getMessage());
+        }
+    }
+
+    private CompletableFuture<KeyLoad> fromStandby(String key, KeyQueryMetadata owner, Throwable failure) {
+        if (owner.standbyHosts().contains(self)) {
+            try {
+                return CompletableFuture.completedFuture(
+                        LocalStores.keyLoad(counts(owner.partition(), true), recent(owner.partition(), true), key,
+                                clock.instant()).markStale());
+            } catch (InvalidStateStoreException e) {
+                // fall through: no usable standby here either
+            }
+        }
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return CompletableFuture.failedFuture(new LoadUnavailableException("The owner of key '" + key + "' ("
+                + owner.activeHost() + ") did not answer: " + cause.getMessage()));
+    }
+
+    /**
+     * The cluster-wide load: one question to every instance for its active partitions, merged. Fails unless the
+     * answers cover every partition exactly once.
+     */
+    public CompletableFuture<ClusterLoad> cluster(String prefix, int limit) {
+        Collection<StreamsMetadata> instances = streams.metadataForAllStreamsClients();
+        List<CompletableFuture<PartialLoad>> parts = new ArrayList<>();
+        for (StreamsMetadata instance : instances) {
+            parts.add(instance.hostInfo().equals(self)
+                    ? CompletableFuture.completedFuture(local(prefix, limit))
+                    : get(instance.hostInfo(), "/internal/load?limit=" + limit
+                    + (prefix == null ? "" : "&prefix=" + encode(prefix)), PartialLoad.class));
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApply(done -> merge(parts.stream().map(CompletableFuture::join).toList(), prefix, limit))
+                .exceptionallyCompose(failure -> {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    return CompletableFuture.failedFuture(cause instanceof LoadUnavailableException
+                            ? cause : new LoadUnavailableException("An instance did not answer: " + cause.getMessage()));
+                });
+    }
+
+    /** What this instance's active partitions hold. */
+    public PartialLoad local(String prefix, int limit) {
+        Set<Integer> partitions = new TreeSet<>();
+        streams.metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task ->
+                task.topicPartitions().forEach(tp -> partitions.add(tp.partition()))));
+        try {
+            return LocalStores.summary(counts(null, false), recent(null, false), partitions, clock.instant(),
+                    prefix, limit, TOP);
+        } catch (InvalidStateStoreException e) {
+            throw new LoadUnavailableException("Stores are not queryable here now: " + e.getMessage());
+        }
+    }
+
+    private ClusterLoad merge(List<PartialLoad> parts, String prefix, int limit) {
+        Set<Integer> covered = new TreeSet<>();
+        long total = 0;
+        long keys = 0;
+        Recent recent = Recent.NONE;
+        List<KeyCount> top = new ArrayList<>();
+        List<KeyCount> matches = new ArrayList<>();
+        for (PartialLoad part : parts) {
+            for (int partition : part.partitions()) {
+                if (!covered.add(partition)) {
+                    throw new LoadUnavailableException("Partition " + partition + " is owned twice (rebalancing)");
+                }
+            }
+            total += part.total();
+            keys += part.keys();
+            recent = recent.plus(part.recent());
+            top.addAll(part.top());
+            matches.addAll(part.matches());
+        }
+        if (covered.size() != sourcePartitions) {
+            throw new LoadUnavailableException("Only " + covered.size() + " of " + sourcePartitions
+                    + " partitions are owned by a running instance now (rebalancing)");
+        }
+        top.sort(KeyCount.BUSIEST_FIRST);
+        matches.sort(java.util.Comparator.comparing(KeyCount::key));
+        return new ClusterLoad(total, keys, recent, List.copyOf(top.subList(0, Math.min(TOP, top.size()))),
+                prefix == null ? null : List.copyOf(matches.subList(0, Math.min(limit, matches.size()))),
+                parts.size());
+    }
+
+    private ReadOnlyKeyValueStore<String, Long> counts(Integer partition, boolean stale) {
+        return streams.store(parameters(CounterTopology.COUNTS_STORE, QueryableStoreTypes.<String, Long>keyValueStore(),
+                partition, stale));
+    }
+
+    private ReadOnlyWindowStore<String, Long> recent(Integer partition, boolean stale) {
+        return streams.store(parameters(CounterTopology.RECENT_STORE, QueryableStoreTypes.<String, Long>windowStore(),
+                partition, stale));
+    }
+
+    private static <T> StoreQueryParameters<T> parameters(String store,
+                                                          org.apache.kafka.streams.state.QueryableStoreType<T> type,
+                                                          Integer partition, boolean stale) {
+        StoreQueryParameters<T> parameters = StoreQueryParameters.fromNameAndType(store, type);
+        if (partition != null) {
+            parameters = parameters.withPartition(partition);
+        }
+        return stale ? parameters.enableStaleStores() : parameters;
+    }
+
+    private <T> CompletableFuture<T> get(HostInfo host, String pathAndQuery, Class<T> type) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port()
+                        + pathAndQuery)).timeout(FORWARD_TIMEOUT).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
+            if (response.statusCode() != 200) {
+                throw new LoadUnavailableException(host + " answered " + response.statusCode());
+            }
+            try {
+                return JSON.readValue(response.body(), type);
+            } catch (IOException e) {
+                throw new LoadUnavailableException(host + " answered with unreadable JSON: " + e.getMessage());
+            }
+        });
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}
