@@ -1,5 +1,7 @@
 package dev.surge.counter;
 
+import dev.surge.common.config.KafkaHealth;
+import dev.surge.common.http.HttpMetrics;
 import dev.surge.common.http.JsonResponses;
 import dev.surge.common.http.Readiness;
 import dev.surge.common.http.ServiceEndpoints;
@@ -39,6 +41,7 @@ public final class CounterService implements AutoCloseable {
     private final Javalin http;
     private volatile KafkaStreams streams;
     private volatile LoadQueries queries;
+    private volatile KafkaHealth kafkaHealth;
     private KafkaStreamsMetrics streamsMetrics;
 
     public CounterService(CounterConfig config) {
@@ -50,6 +53,7 @@ public final class CounterService implements AutoCloseable {
         this.http = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             JsonResponses.installProblemMapping(javalin);
+            HttpMetrics.install(javalin, registry);
             ServiceEndpoints.install(javalin, registry, this::readiness);
             QueryRoutes.install(javalin, () -> queries);
         });
@@ -58,6 +62,7 @@ public final class CounterService implements AutoCloseable {
     /** Starts HTTP first (its port is this instance's query address), then provisions topics and starts Streams. */
     public CounterService start() {
         http.start(config.httpHost(), config.httpPort());
+        kafkaHealth = new KafkaHealth(config.kafka(), config.applicationId() + "-health").start();
         TopicProvisioner.Partitions partitions;
         try (Admin admin = Admin.create(config.kafka().clientConfig(Map.of()))) {
             partitions = new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(config.topics());
@@ -78,8 +83,11 @@ public final class CounterService implements AutoCloseable {
     }
 
     public Readiness readiness() {
-        if (streams == null) {
+        if (streams == null || kafkaHealth == null) {
             return Readiness.notReady("starting");
+        }
+        if (!kafkaHealth.reachable()) {
+            return Readiness.notReady("Kafka not reachable: " + kafkaHealth.lastProblem());
         }
         KafkaStreams.State state = streams.state();
         return state == KafkaStreams.State.RUNNING
@@ -104,6 +112,9 @@ public final class CounterService implements AutoCloseable {
         }
         if (streamsMetrics != null) {
             streamsMetrics.close();
+        }
+        if (kafkaHealth != null) {
+            kafkaHealth.close();
         }
         http.stop();
         registry.close();
