@@ -19,7 +19,10 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.CloseOptions;
@@ -35,9 +38,15 @@ import org.slf4j.LoggerFactory;
 public final class CounterService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CounterService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration METRICS_REFRESH = Duration.ofSeconds(10);
 
     private final CounterConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ScheduledExecutorService metricsRefresh = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "streams-metrics-refresh");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final Javalin http;
     private volatile KafkaStreams streams;
     private volatile LoadQueries queries;
@@ -75,7 +84,8 @@ public final class CounterService implements AutoCloseable {
             LOG.error("Stream thread failed; replacing it", e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        streamsMetrics = new KafkaStreamsMetrics(streams);
+        // Task and store metrics appear only after assignment: look for new ones every 10 s, not the default 60 s.
+        streamsMetrics = new KafkaStreamsMetrics(streams, Tags.empty(), metricsRefresh, METRICS_REFRESH);
         streamsMetrics.bindTo(registry);
         streams.start();
         LOG.info("counter-streams started: HTTP on {}:{}, Kafka {}", config.httpHost(), http.port(), config.kafka());
@@ -113,6 +123,7 @@ public final class CounterService implements AutoCloseable {
         if (streamsMetrics != null) {
             streamsMetrics.close();
         }
+        metricsRefresh.shutdownNow();
         if (kafkaHealth != null) {
             kafkaHealth.close();
         }
