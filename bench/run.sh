@@ -44,8 +44,12 @@ fi
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
 WRK_TIMEOUT=10s              # > ingest-api's 2 s ack timeout: the server answers every request before wrk gives up
 OPEN_CONNECTIONS=${BENCH_OPEN_CONNECTIONS:-256}
-PERF_PARTITIONS=${BENCH_PERF_PARTITIONS:-12}   # as many as Surge's load-events topic (TopicSettings default)
-SURGE_JAVA_OPTS=${BENCH_SURGE_JAVA_OPTS:-}     # extra JVM flags for ingest-api and counter-streams (e.g. JFR)
+PERF_PARTITIONS=${BENCH_PERF_PARTITIONS:-${BENCH_PARTITIONS:-12}}   # as many as Surge's load-events topic
+# JVM flags as ./surge up gives them (local-stack's LocalStack), plus SURGE_JAVA_OPTS for all three (e.g. JFR)
+SURGE_JAVA_OPTS=${SURGE_JAVA_OPTS:-}
+BROKER_JVM="-Xmx1g -XX:+ExitOnOutOfMemoryError $SURGE_JAVA_OPTS"
+SERVICE_JVM="-Xmx512m -XX:+ExitOnOutOfMemoryError $SURGE_JAVA_OPTS"
+PARTITIONS=${BENCH_PARTITIONS:-12}             # load-events and load-acks, as ./surge up (--partitions, default 12)
 
 API_PORT=${BENCH_API_PORT:-18080}
 CS_PORT=${BENCH_COUNTER_PORT:-18081}
@@ -338,7 +342,8 @@ BEST_CEILING=$BEST
 stop_named ceiling
 
 # 3. the broker, and the Kafka ceiling against it while nothing else uses it
-start_bg broker java -jar embedded-kafka/target/embedded-kafka.jar --data-dir "$WORK/data/kafka" \
+# shellcheck disable=SC2086 # BROKER_JVM and SERVICE_JVM are lists of JVM flags
+start_bg broker java $BROKER_JVM -jar embedded-kafka/target/embedded-kafka.jar --data-dir "$WORK/data/kafka" \
   --port "$KAFKA_PORT" --controller-port "$CONTROLLER_PORT"
 wait_port "$KAFKA_PORT" 90 broker
 KTOOLS='bench/kafka-tools/target/lib/*'
@@ -360,13 +365,17 @@ ROWS+=("Kafka ProducerPerformance|acks=all, 100 B, $PERF_PARTITIONS partitions|$
 log "Kafka ceiling: ${PERF_RATE:-?} records/s ($PERF_LINE)"
 
 # 4. Surge: counter-streams and ingest-api on that broker
-# shellcheck disable=SC2086 # SURGE_JAVA_OPTS is a list of JVM flags
-start_bg counter-streams env SURGE_KAFKA_BOOTSTRAP_SERVERS="$HOST:$KAFKA_PORT" SURGE_HTTP_PORT="$CS_PORT" \
-  SURGE_HTTP_HOST="$HOST" SURGE_STATE_DIR="$WORK/data/cs" java $SURGE_JAVA_OPTS -jar counter-streams/target/counter-streams.jar
+# counter-streams first, then ingest-api once it is ready, as ./surge up does. SURGE_COUNTER_URLS: where ingest-api
+# finds counter-streams (for GET /load; ignored by builds that do not read it).
+SURGE_ENV=(SURGE_KAFKA_BOOTSTRAP_SERVERS="$HOST:$KAFKA_PORT" SURGE_HTTP_HOST="$HOST"
+           SURGE_LOAD_EVENTS_PARTITIONS="$PARTITIONS" SURGE_ACK_PARTITIONS="$PARTITIONS")
 # shellcheck disable=SC2086
-start_bg ingest-api env SURGE_KAFKA_BOOTSTRAP_SERVERS="$HOST:$KAFKA_PORT" SURGE_HTTP_PORT="$API_PORT" \
-  SURGE_HTTP_HOST="$HOST" java $SURGE_JAVA_OPTS -jar ingest-api/target/ingest-api.jar
+start_bg counter-streams env "${SURGE_ENV[@]}" SURGE_HTTP_PORT="$CS_PORT" SURGE_STATE_DIR="$WORK/data/cs" \
+  java $SERVICE_JVM -jar counter-streams/target/counter-streams.jar
 wait_ready "http://$HOST:$CS_PORT/health/ready" 120 counter-streams
+# shellcheck disable=SC2086
+start_bg ingest-api env "${SURGE_ENV[@]}" SURGE_HTTP_PORT="$API_PORT" SURGE_COUNTER_URLS="http://$HOST:$CS_PORT" \
+  java $SERVICE_JVM -jar ingest-api/target/ingest-api.jar
 wait_ready "http://$HOST:$API_PORT/health/ready" 120 ingest-api
 log "Surge is up; warming up"
 
@@ -437,7 +446,8 @@ Settings: closed loop \`wrk -t$WRK_THREADS -c{$CONNS} -d${DURATION}s --timeout $
 at a fixed rate of 50 % of the best closed-loop ack=count throughput, $OPEN_CONNECTIONS connections, ${WARMUP} s warm-up
 then ${OPEN_SECONDS} s measured, latency from each request's due time (no coordinated omission); Kafka ceiling:
 \`ProducerPerformance\` $PERF_RECORDS records of 100 B (first $PERF_WARMUP are warm-up), \`--throughput -1\`, acks=all,
-$PERF_PARTITIONS partitions. Surge runs with its defaults (no SURGE_* setting but ports, host and state dir${SURGE_JAVA_OPTS:+; JVM flags: $SURGE_JAVA_OPTS}).
+$PERF_PARTITIONS partitions. Surge as \`./surge up\` runs it: broker \`$BROKER_JVM\`, counter-streams and ingest-api
+\`$SERVICE_JVM\`, $PARTITIONS partitions, no other SURGE_* setting than ports, host and state dir.
 Rate = 2xx answers per second (records/s for Kafka); errors = non-2xx answers + socket errors/timeouts. Integrity: after
 every Surge run each key's count must be at least its acknowledged (2xx) requests (else events were lost) and at most
 the requests sent for it (else events were doubled); the only requests allowed either way are those still in flight,
