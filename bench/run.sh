@@ -317,6 +317,7 @@ baseline() { # NAME SYSTEM PORT -> sets BEST (no subshell: it adds rows)
 # ------------------------------------------------------------------------------------------------ the run
 ensure_tools
 ensure_build
+PREP_SECONDS=$(($(date +%s) - T0))   # installs and builds: reported apart from the benchmark itself
 for p in "$API_PORT" "$CS_PORT" "$KAFKA_PORT" "$CONTROLLER_PORT" "$FLASK_PORT" "$CEILING_PORT"; do
   if port_open "$p"; then die "port $p on $HOST is in use: stop what listens there or set BENCH_*_PORT (see bench/README.md)"; fi
 done
@@ -402,7 +403,7 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(($(date +%s) - T0))
 
 # ------------------------------------------------------------------------------------------------ report
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "n/a"; else if (a / b < 0.1) printf "%.3f", a / b; else printf "%.2f", a / b }'; }
 OPEN_P99=$(ms "$(val "$OPEN_COUNT_SUM" p99_us)")
 RATIO_FLASK=$(ratio "$BEST_COUNT" "$BEST_FLASK")
 RATIO_CEIL=$(ratio "$BEST_COUNT" "$BEST_CEILING")
@@ -430,7 +431,7 @@ else
 fi
 
 REPORT=$(cat <<EOF
-### ${MODE^} run, $STARTED_AT, took $((ELAPSED / 60)) min $((ELAPSED % 60)) s
+### ${MODE^} run, $STARTED_AT, took $(((ELAPSED - PREP_SECONDS) / 60)) min $(((ELAPSED - PREP_SECONDS) % 60)) s (+ ${PREP_SECONDS} s of installs/build before it)
 
 Command: \`$COMMAND_LINE\` (\`./surge bench${COMMAND_LINE#bench/run.sh}\`), commit \`$COMMIT\`$DIRTY.
 
@@ -491,7 +492,7 @@ open(path, "w").write(text)
 PY
   log "wrote the $MODE run into $OUT"
 fi
-log "done in $((ELAPSED / 60)) min $((ELAPSED % 60)) s"
+log "done in $((ELAPSED / 60)) min $((ELAPSED % 60)) s (installs/build: ${PREP_SECONDS} s)"
 if ((INTEGRITY_FAILURES)); then
   log "$INTEGRITY_FAILURES integrity check(s) FAILED"
   exit 1
