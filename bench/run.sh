@@ -288,7 +288,7 @@ surge_open() { # NAME ACK RATE
 }
 
 # A baseline server: warm-up, every connection level, then its own counter must be (2xx answers + 1).
-BEST=0
+BEST=0 BASELINE_CHECKS=''
 baseline() { # NAME SYSTEM PORT -> sets BEST (no subshell: it adds rows)
   local name=$1 system=$2 url="http://$HOST:$3/simulate" c acked=0 unanswered=0 best=0 r check f
   run_wrk "$name-warmup" "$url" 64 "$WARMUP" "$name-w"
@@ -308,8 +308,10 @@ baseline() { # NAME SYSTEM PORT -> sets BEST (no subshell: it adds rows)
           | sed -n 's/.*"load": *\([0-9]*\).*/\1/p')
   if [[ -n $check ]] && ((check >= acked + 1 && check <= acked + unanswered + 1)); then
     log "$system counter check: $check = $acked answered + $((check - acked - 1)) of $unanswered cut off by wrk + 1"
+    BASELINE_CHECKS+="$system's counter $check = $acked answered + $((check - acked - 1)) of $unanswered cut off + 1 (OK); "
   else
     log "$system counter check: got '$check', expected $((acked + 1))..$((acked + unanswered + 1))"
+    BASELINE_CHECKS+="$system's counter '$check', expected $((acked + 1))..$((acked + unanswered + 1)) (OFF: the load tool's figures are suspect); "
   fi
   BEST=$best
 }
@@ -466,7 +468,7 @@ $(for row in "${ROWS[@]}"; do echo "| ${row//|/ | } |"; done)
 | Surge ack=count (best) / Kafka ProducerPerformance | ${RATIO_KAFKA}x | (a Surge event is 1 produce + 1 EOS count/ack + changelog) |
 | ack=count p99 at 50 % of max ($OPEN_RATE/s, open loop) | $OPEN_P99 ms | <= 50 ms: $(verdict_le "$OPEN_P99" 50) |
 
-Integrity: $INTEGRITY_SUMMARY.
+Integrity: $INTEGRITY_SUMMARY. Baselines (a check of the load tool): ${BASELINE_CHECKS%; }.
 EOF
 )
 
