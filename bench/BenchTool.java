@@ -400,10 +400,18 @@ public class BenchTool {
         OptionalLong total = loadTotal(client, loadUrls);
         if (total.isPresent() && expected >= 0) {
             // cumulative: every 2xx this stack gave must be counted (>= expected), none twice (<= maxTotal)
+            // the stream may be far behind (ack=durable runs): wait while the total moves, give up after 30 s
+            // without progress or at the deadline
             long seen = total.getAsLong();
-            while (seen < expected && System.nanoTime() < deadline) {
+            long lastProgress = System.nanoTime();
+            while (seen < expected && System.nanoTime() < deadline
+                    && System.nanoTime() - lastProgress < 30_000_000_000L) {
                 Thread.sleep(200);
-                seen = loadTotal(client, loadUrls).orElse(seen);
+                long now = loadTotal(client, loadUrls).orElse(seen);
+                if (now != seen) {
+                    seen = now;
+                    lastProgress = System.nanoTime();
+                }
             }
             // then wait until it stops moving: a double count, or a cut-off request, may still be on its way
             long stableSince = System.nanoTime();

@@ -210,7 +210,7 @@ run_wrk() { # NAME URL CONNECTIONS SECONDS KEY_PREFIX -> $WORK/res/NAME.sum
   local name=$1 url=$2 c=$3 d=$4 prefix=$5
   timeout -k 5 $((d + 40)) wrk -t"$WRK_THREADS" -c"$c" -d"${d}s" --timeout "$WRK_TIMEOUT" -s bench/simulate.lua \
     "$url" -- "$prefix" "$KEYS" "$WORK/res/$name.sum" >"$WORK/logs/wrk-$name.log" 2>&1 \
-    || { tail -n 20 "$WORK/logs/wrk-$name.log" >&2; die "wrk $name failed"; }
+    || { tail -n 20 "$WORK/logs/wrk-$name.log" >&2; surge_alive; die "wrk $name failed"; }
   [[ -s $WORK/res/$name.sum ]] || die "wrk $name wrote no summary"
 }
 rate_of() { awk -v n="$(val "$1" s2xx)" -v d="$(val "$1" duration_us)" 'BEGIN { r = 0; if (d > 0) r = n / (d / 1e6); printf "%.0f", r }'; }
@@ -234,10 +234,10 @@ SURGE_ACKED=0 SURGE_UNANSWERED=0 INTEGRITY_FAILURES=0 INTEGRITY_METHOD=''
 VERDICT=
 verify_surge() { # SUMFILE -> sets VERDICT to PASS or FAILED (no subshell: it updates SURGE_ACKED)
   local out rc=0 extra
-  out=$(timeout -k 5 150 java -cp "$WORK/classes" BenchTool verify --api "http://$HOST:$API_PORT" \
+  out=$(timeout -k 5 330 java -cp "$WORK/classes" BenchTool verify --api "http://$HOST:$API_PORT" \
         --load-url "http://$HOST:$CS_PORT/load" --load-url "http://$HOST:$API_PORT/load" \
         --expected-total "$SURGE_ACKED" --max-total "$((SURGE_ACKED + SURGE_UNANSWERED))" --keys-file "$1" \
-        --timeout-seconds 120 2>&1) || rc=$?
+        --timeout-seconds 300 2>&1) || rc=$?
   echo "$out" >>"$WORK/logs/verify.log"
   extra=$(sed -n 's/.* extra \([0-9]*\)$/\1/p' <<<"$out" | tail -n 1)
   SURGE_ACKED=$((SURGE_ACKED + ${extra:-0}))
@@ -257,10 +257,22 @@ verify_surge() { # SUMFILE -> sets VERDICT to PASS or FAILED (no subshell: it up
     VERDICT=FAILED
   fi
 }
+surge_alive() { # the stack must still be there: a process that died makes every later figure meaningless
+  local name pid
+  for name in broker counter-streams ingest-api; do
+    pid=$(pid_of "$name")
+    if [[ -n $pid ]] && ! alive "$pid"; then
+      FAILED_SETUP=1
+      tail -n 20 "$WORK/logs/$name.log" >&2
+      die "$name (pid $pid) exited during the run (crashed, or stopped from outside: see its log above)"
+    fi
+  done
+}
 surge_wrk() { # NAME ACK CONNECTIONS SECONDS [warmup]
   local name=$1 ack=$2 c=$3 d=$4 url="http://$HOST:$API_PORT/simulate"
   if [[ $ack == durable ]]; then url+="?ack=durable"; fi
   run_wrk "$name" "$url" "$c" "$d" "$name"
+  surge_alive
   SURGE_ACKED=$((SURGE_ACKED + $(val "$WORK/res/$name.sum" s2xx)))
   SURGE_UNANSWERED=$((SURGE_UNANSWERED + $(val "$WORK/res/$name.sum" unanswered)))
   verify_surge "$WORK/res/$name.sum"
@@ -277,7 +289,8 @@ surge_open() { # NAME ACK RATE
   timeout -k 5 $((WARMUP + OPEN_SECONDS + 90)) java -cp "$WORK/classes" BenchTool openloop --url "$url" \
     --rate "$rate" --seconds "$OPEN_SECONDS" --warmup-seconds "$WARMUP" --connections "$OPEN_CONNECTIONS" \
     --keys "$KEYS" --prefix "$name" --out "$f" >"$WORK/logs/open-$name.log" 2>&1 \
-    || { tail -n 20 "$WORK/logs/open-$name.log" >&2; die "open loop $name failed"; }
+    || { tail -n 20 "$WORK/logs/open-$name.log" >&2; surge_alive; die "open loop $name failed"; }
+  surge_alive
   SURGE_ACKED=$((SURGE_ACKED + $(val "$f" s2xx_incl_warmup)))
   SURGE_UNANSWERED=$((SURGE_UNANSWERED + $(val "$f" unanswered)))
   verify_surge "$f"
