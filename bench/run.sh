@@ -36,14 +36,16 @@ while (($#)); do
   esac
   shift
 done
-if ((QUICK)); then
+if ((QUICK)); then # (defaults per mode; any option given wins)
   MODE=quick; : "${DURATION:=5}" "${WARMUP:=3}" "${CONNS:=64 256}" "${OPEN_SECONDS:=5}" "${PERF_RECORDS:=1000000}"
 else
   MODE=full; : "${DURATION:=20}" "${WARMUP:=10}" "${CONNS:=64 256 1024}" "${OPEN_SECONDS:=30}" "${PERF_RECORDS:=5000000}"
 fi
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
 WRK_TIMEOUT=10s              # > ingest-api's 2 s ack timeout: the server answers every request before wrk gives up
-OPEN_CONNECTIONS=${BENCH_OPEN_CONNECTIONS:-256}
+# open loop: as many connections as the largest closed-loop level (at least 256): at half the rate that level reached,
+# Little's law says no more are in flight, so requests do not queue in the client for a free connection
+OPEN_CONNECTIONS=${BENCH_OPEN_CONNECTIONS:-}
 PERF_PARTITIONS=${BENCH_PERF_PARTITIONS:-${BENCH_PARTITIONS:-12}}   # as many as Surge's load-events topic
 # JVM flags as ./surge up gives them (local-stack's LocalStack), plus SURGE_JAVA_OPTS for all three (e.g. JFR)
 SURGE_JAVA_OPTS=${SURGE_JAVA_OPTS:-}
@@ -286,7 +288,7 @@ surge_wrk() { # NAME ACK CONNECTIONS SECONDS [warmup]
 surge_open() { # NAME ACK RATE
   local name=$1 ack=$2 rate=$3 url="http://$HOST:$API_PORT/simulate" f="$WORK/res/$1.sum"
   if [[ $ack == durable ]]; then url+="?ack=durable"; fi
-  timeout -k 5 $((WARMUP + OPEN_SECONDS + 90)) java -cp "$WORK/classes" BenchTool openloop --url "$url" \
+  timeout -k 5 $((WARMUP + OPEN_SECONDS + 90)) java -Xss256k -cp "$WORK/classes" BenchTool openloop --url "$url" \
     --rate "$rate" --seconds "$OPEN_SECONDS" --warmup-seconds "$WARMUP" --connections "$OPEN_CONNECTIONS" \
     --keys "$KEYS" --prefix "$name" --out "$f" >"$WORK/logs/open-$name.log" 2>&1 \
     || { tail -n 20 "$WORK/logs/open-$name.log" >&2; surge_alive; die "open loop $name failed"; }
@@ -297,7 +299,7 @@ surge_open() { # NAME ACK RATE
   local errs
   errs=$(errors_of "$f")  # err_timeout includes requests never sent (not_sent)
   ROWS+=("Surge|ack=$ack, open loop|$rate/s, $(val "$f" requests) answers|$(rate_of "$f")|$(ms "$(val "$f" p50_us)")|$(ms "$(val "$f" p99_us)")|$(ms "$(val "$f" p999_us)")|$errs|$VERDICT")
-  log "Surge ack=$ack open loop at $rate/s: p50 $(ms "$(val "$f" p50_us)") ms, p99 $(ms "$(val "$f" p99_us)") ms, p99.9 $(ms "$(val "$f" p999_us)") ms, errors $errs, integrity $VERDICT"
+  log "Surge ack=$ack open loop at $rate/s: p50 $(ms "$(val "$f" p50_us)") ms, p99 $(ms "$(val "$f" p99_us)") ms, p99.9 $(ms "$(val "$f" p999_us)") ms, errors $errs, integrity $VERDICT; at most $(val "$f" max_busy_connections) of $OPEN_CONNECTIONS connections busy, $(val "$f" sent_late) requests sent > 1 ms late"
 }
 
 # A baseline server: warm-up, every connection level, then its own counter must be (2xx answers + 1).
@@ -336,6 +338,10 @@ PREP_SECONDS=$(($(date +%s) - T0))   # installs and builds: reported apart from 
 for p in "$API_PORT" "$CS_PORT" "$KAFKA_PORT" "$CONTROLLER_PORT" "$FLASK_PORT" "$CEILING_PORT"; do
   if port_open "$p"; then die "port $p on $HOST is in use: stop what listens there or set BENCH_*_PORT (see bench/README.md)"; fi
 done
+if [[ -z $OPEN_CONNECTIONS ]]; then
+  OPEN_CONNECTIONS=256
+  for c in $CONNS; do if ((c > OPEN_CONNECTIONS)); then OPEN_CONNECTIONS=$c; fi; done
+fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/surge-bench.XXXXXX")
 mkdir -p "$WORK/logs" "$WORK/res" "$WORK/classes"
 javac -d "$WORK/classes" bench/BenchTool.java
