@@ -342,6 +342,10 @@ if [[ -z $OPEN_CONNECTIONS ]]; then
   OPEN_CONNECTIONS=256
   for c in $CONNS; do if ((c > OPEN_CONNECTIONS)); then OPEN_CONNECTIONS=$c; fi; done
 fi
+# 1024 connections need as many sockets in wrk and in the server: lift a low open-files limit (inherited by all)
+if (($(ulimit -n) < 8192)); then
+  ulimit -n 8192 2>/dev/null || log "warning: open-files limit $(ulimit -n): runs with many connections may see socket errors"
+fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/surge-bench.XXXXXX")
 mkdir -p "$WORK/logs" "$WORK/res" "$WORK/classes"
 javac -d "$WORK/classes" bench/BenchTool.java
