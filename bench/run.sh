@@ -49,8 +49,8 @@ OPEN_CONNECTIONS=${BENCH_OPEN_CONNECTIONS:-}
 PERF_PARTITIONS=${BENCH_PERF_PARTITIONS:-${BENCH_PARTITIONS:-12}}   # as many as Surge's load-events topic
 # JVM flags as ./surge up gives them (local-stack's LocalStack), plus SURGE_JAVA_OPTS for all three (e.g. JFR)
 SURGE_JAVA_OPTS=${SURGE_JAVA_OPTS:-}
-BROKER_JVM="-Xmx1g -XX:+ExitOnOutOfMemoryError $SURGE_JAVA_OPTS"
-SERVICE_JVM="-Xmx512m -XX:+ExitOnOutOfMemoryError $SURGE_JAVA_OPTS"
+BROKER_JVM="-Xmx1g -XX:+ExitOnOutOfMemoryError${SURGE_JAVA_OPTS:+ $SURGE_JAVA_OPTS}"
+SERVICE_JVM="-Xmx512m -XX:+ExitOnOutOfMemoryError${SURGE_JAVA_OPTS:+ $SURGE_JAVA_OPTS}"
 PARTITIONS=${BENCH_PARTITIONS:-12}             # load-events and load-acks, as ./surge up (--partitions, default 12)
 
 API_PORT=${BENCH_API_PORT:-18080}
@@ -205,7 +205,7 @@ pid_of() {
 
 # ------------------------------------------------------------------------------------------------ load and results
 val() { awk -v n="$2" '$1 == n { print $2; exit }' "$1"; }
-ROWS=()   # "system|mode|load|rate|p50|p99|p999|errors|integrity"
+ROWS=()   # "system|mode|load|rate|202s|p50|p99|p999|errors|integrity"
 ms() { awk -v u="${1:-0}" 'BEGIN { printf "%.1f", u / 1000 }'; }
 
 run_wrk() { # NAME URL CONNECTIONS SECONDS KEY_PREFIX -> $WORK/res/NAME.sum
@@ -221,9 +221,12 @@ errors_of() {
   for k in non2xx err_connect err_read err_write err_timeout; do e=$((e + $(val "$f" "$k"))); done
   echo "$e"
 }
+share202() { # SUMFILE: the share of 2xx answers that were 202 (ack=count: count not there within the ack timeout)
+  awk -v a="$(val "$1" s202)" -v n="$(val "$1" s2xx)" 'BEGIN { if (n > 0) printf "%.1f %%", 100 * a / n; else print "-" }'
+}
 add_row() { # SYSTEM MODE LOAD SUMFILE INTEGRITY
   local f=$4
-  ROWS+=("$1|$2|$3|$(rate_of "$f")|$(ms "$(val "$f" p50_us)")|$(ms "$(val "$f" p99_us)")|$(ms "$(val "$f" p999_us)")|$(errors_of "$f")|$5")
+  ROWS+=("$1|$2|$3|$(rate_of "$f")|$(share202 "$f")|$(ms "$(val "$f" p50_us)")|$(ms "$(val "$f" p99_us)")|$(ms "$(val "$f" p999_us)")|$(errors_of "$f")|$5")
   log "$1 $2 $3: $(rate_of "$f") 2xx/s, p50 $(ms "$(val "$f" p50_us)") ms, p99 $(ms "$(val "$f" p99_us)") ms, errors $(errors_of "$f") ${5:+-> $5}"
 }
 
@@ -280,7 +283,7 @@ surge_wrk() { # NAME ACK CONNECTIONS SECONDS [warmup]
   verify_surge "$WORK/res/$name.sum"
   if [[ ${5:-} == warmup ]]; then
     log "warm-up $name: $(rate_of "$WORK/res/$name.sum") 2xx/s, errors $(errors_of "$WORK/res/$name.sum"), integrity $VERDICT"
-    if [[ $VERDICT != PASS* ]]; then ROWS+=("Surge|ack=$ack, warm-up|$c conns|$(rate_of "$WORK/res/$name.sum")|||||$VERDICT"); fi
+    if [[ $VERDICT != PASS* ]]; then ROWS+=("Surge|ack=$ack, warm-up|$c conns|$(rate_of "$WORK/res/$name.sum")||||||$VERDICT"); fi
   else
     add_row "Surge" "ack=$ack, closed loop" "$c conns" "$WORK/res/$name.sum" "$VERDICT"
   fi
@@ -298,7 +301,7 @@ surge_open() { # NAME ACK RATE
   verify_surge "$f"
   local errs
   errs=$(errors_of "$f")  # err_timeout includes requests never sent (not_sent)
-  ROWS+=("Surge|ack=$ack, open loop|$rate/s, $(val "$f" requests) answers|$(rate_of "$f")|$(ms "$(val "$f" p50_us)")|$(ms "$(val "$f" p99_us)")|$(ms "$(val "$f" p999_us)")|$errs|$VERDICT")
+  ROWS+=("Surge|ack=$ack, open loop|$rate/s, $(val "$f" requests) answers|$(rate_of "$f")|$(share202 "$f")|$(ms "$(val "$f" p50_us)")|$(ms "$(val "$f" p99_us)")|$(ms "$(val "$f" p999_us)")|$errs|$VERDICT")
   log "Surge ack=$ack open loop at $rate/s: p50 $(ms "$(val "$f" p50_us)") ms, p99 $(ms "$(val "$f" p99_us)") ms, p99.9 $(ms "$(val "$f" p999_us)") ms, errors $errs, integrity $VERDICT; at most $(val "$f" max_busy_connections) of $OPEN_CONNECTIONS connections busy, $(val "$f" sent_late) requests sent > 1 ms late"
 }
 
@@ -387,7 +390,7 @@ timeout -k 5 300 java -cp "$KTOOLS" org.apache.kafka.tools.ProducerPerformance -
 PERF_LINE=$(grep 'records sent' "$WORK/logs/perf.log" | tail -n 1)
 PERF_RATE=$(sed -n 's/.* \([0-9.]*\) records\/sec.*/\1/p' <<<"$PERF_LINE" | cut -d. -f1)
 perf_ms() { sed -n "s/.* \([0-9.]*\) ms $1.*/\1/p" <<<"$PERF_LINE"; }
-ROWS+=("Kafka ProducerPerformance|acks=all, 100 B, $PERF_PARTITIONS partitions|$PERF_RECORDS records|${PERF_RATE:-?}|$(perf_ms 50th)|$(perf_ms 99th)|$(perf_ms 99.9th)|0|-")
+ROWS+=("Kafka ProducerPerformance|acks=all, 100 B, $PERF_PARTITIONS partitions|$PERF_RECORDS records|${PERF_RATE:-?}|-|$(perf_ms 50th)|$(perf_ms 99th)|$(perf_ms 99.9th)|0|-")
 log "Kafka ceiling: ${PERF_RATE:-?} records/s ($PERF_LINE)"
 
 # 4. Surge: counter-streams and ingest-api on that broker
@@ -474,13 +477,14 @@ then ${OPEN_SECONDS} s measured, latency from each request's due time (no coordi
 \`ProducerPerformance\` $PERF_RECORDS records of 100 B (first $PERF_WARMUP are warm-up), \`--throughput -1\`, acks=all,
 $PERF_PARTITIONS partitions. Surge as \`./surge up\` runs it: broker \`$BROKER_JVM\`, counter-streams and ingest-api
 \`$SERVICE_JVM\`, $PARTITIONS partitions, no other SURGE_* setting than ports, host and state dir.
-Rate = 2xx answers per second (records/s for Kafka); errors = non-2xx answers + socket errors/timeouts. Integrity: after
+Rate = 2xx answers per second (records/s for Kafka); "of which 202": answers without a count (ack=count: the count
+did not come within the 2 s ack timeout; ack=durable answers 202 by design); errors = non-2xx answers + socket errors/timeouts. Integrity: after
 every Surge run each key's count must be at least its acknowledged (2xx) requests (else events were lost) and at most
 the requests sent for it (else events were doubled); the only requests allowed either way are those still in flight,
 unanswered, when a load phase ended ("cut off"). A run that breaks either bound is FAILED whatever its speed.
 
-| system | mode | load | 2xx/s | p50 ms | p99 ms | p99.9 ms | errors | integrity |
-|---|---|---|---:|---:|---:|---:|---:|---|
+| system | mode | load | 2xx/s | of which 202 | p50 ms | p99 ms | p99.9 ms | errors | integrity |
+|---|---|---|---:|---:|---:|---:|---:|---:|---|
 $(for row in "${ROWS[@]}"; do echo "| ${row//|/ | } |"; done)
 
 | ratio | value | target |
