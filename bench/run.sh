@@ -1,0 +1,528 @@
+#!/usr/bin/env bash
+# Surge benchmarks, side by side in one run (issue 6). Documented in bench/README.md.
+#
+#   bench/run.sh [--quick] [--duration S] [--warmup S] [--connections "64 256 1024"] [--keys N]
+#                [--open-seconds S] [--perf-records N] [--out FILE | --no-write] [--build] [--keep]
+#
+# Starts its own stack (broker, counter-streams, ingest-api) from the jars on a temp data dir and on ports away from
+# 8080/8081/9092, runs the baselines (Flask original, Javalin ceiling, Kafka ProducerPerformance) and the Surge runs
+# (closed loop with wrk, fixed-rate open loop), checks after every Surge run that every acknowledged request was
+# counted exactly once, prints a table with ratios and writes it into BENCHMARKS.md. Everything it started is stopped
+# on exit. Load goes to 127.0.0.1 only, and every load phase is bounded in time.
+set -Eeuo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+COMMAND_LINE="bench/run.sh${*:+ $*}"
+
+# ------------------------------------------------------------------------------------------------ options
+QUICK=0 DURATION='' WARMUP='' CONNS='' KEYS=100 OPEN_SECONDS='' PERF_RECORDS='' OUT="$ROOT/BENCHMARKS.md" WRITE=1 BUILD=0 KEEP=0
+usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while (($#)); do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --duration) DURATION=$2; shift ;;
+    --warmup) WARMUP=$2; shift ;;
+    --connections) CONNS=${2//,/ }; shift ;;
+    --keys) KEYS=$2; shift ;;
+    --open-seconds) OPEN_SECONDS=$2; shift ;;
+    --perf-records) PERF_RECORDS=$2; shift ;;
+    --out) OUT=$2; shift ;;
+    --no-write) WRITE=0 ;;
+    --build) BUILD=1 ;;
+    --keep) KEEP=1 ;;
+    -h|--help) usage 0 ;;
+    *) echo "bench: unknown option $1" >&2; usage 2 ;;
+  esac
+  shift
+done
+if ((QUICK)); then # (defaults per mode; any option given wins)
+  MODE=quick; : "${DURATION:=5}" "${WARMUP:=3}" "${CONNS:=64 256}" "${OPEN_SECONDS:=5}" "${PERF_RECORDS:=1000000}"
+else
+  MODE=full; : "${DURATION:=20}" "${WARMUP:=10}" "${CONNS:=64 256 1024}" "${OPEN_SECONDS:=30}" "${PERF_RECORDS:=5000000}"
+fi
+WRK_THREADS=${BENCH_WRK_THREADS:-2}
+WRK_TIMEOUT=10s              # > ingest-api's 2 s ack timeout: the server answers every request before wrk gives up
+# open loop: as many connections as the largest closed-loop level (at least 256): at half the rate that level reached,
+# Little's law says no more are in flight, so requests do not queue in the client for a free connection
+OPEN_CONNECTIONS=${BENCH_OPEN_CONNECTIONS:-}
+PERF_PARTITIONS=${BENCH_PERF_PARTITIONS:-${BENCH_PARTITIONS:-12}}   # as many as Surge's load-events topic
+# JVM flags as ./surge up gives them (local-stack's LocalStack), plus SURGE_JAVA_OPTS for all three (e.g. JFR)
+SURGE_JAVA_OPTS=${SURGE_JAVA_OPTS:-}
+BROKER_JVM="-Xmx1g -XX:+ExitOnOutOfMemoryError${SURGE_JAVA_OPTS:+ $SURGE_JAVA_OPTS}"
+SERVICE_JVM="-Xmx512m -XX:+ExitOnOutOfMemoryError${SURGE_JAVA_OPTS:+ $SURGE_JAVA_OPTS}"
+PARTITIONS=${BENCH_PARTITIONS:-12}             # load-events and load-acks, as ./surge up (--partitions, default 12)
+
+API_PORT=${BENCH_API_PORT:-18080}
+CS_PORT=${BENCH_COUNTER_PORT:-18081}
+KAFKA_PORT=${BENCH_KAFKA_PORT:-19092}
+CONTROLLER_PORT=${BENCH_CONTROLLER_PORT:-19093}
+FLASK_PORT=${BENCH_FLASK_PORT:-18090}
+CEILING_PORT=${BENCH_CEILING_PORT:-18091}
+HOST=127.0.0.1
+PYTHON=/usr/bin/python3      # Debian's python, the one python3-flask installs into
+
+T0=$(date +%s)
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ------------------------------------------------------------------------------------------------ tools
+ensure_tools() {
+  local missing=()
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v curl >/dev/null || missing+=(curl)
+  [[ -x $PYTHON ]] && "$PYTHON" -c 'import flask' 2>/dev/null || missing+=(python3-flask)
+  command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
+  command -v mvn >/dev/null || missing+=(maven)
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]} (Debian packages)"
+    local sudo=
+    if [[ $(id -u) != 0 ]]; then
+      command -v sudo >/dev/null || die "need root (or sudo) to install: ${missing[*]}"
+      sudo=sudo
+    fi
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_build() {
+  local jars=(embedded-kafka/target/embedded-kafka.jar counter-streams/target/counter-streams.jar
+              ingest-api/target/ingest-api.jar)
+  local need=$BUILD j
+  for j in "${jars[@]}"; do
+    if [[ ! -f $j ]]; then
+      need=1
+    elif [[ -n $(find pom.xml common embedded-kafka counter-streams ingest-api -newer "$j" \
+                 \( -name pom.xml -o -path '*/src/main/*' \) -type f -print -quit 2>/dev/null) ]]; then
+      need=1 # sources changed since this jar was built: measure what is in the tree, not a stale jar
+    fi
+  done
+  compgen -G 'ingest-api/target/lib/javalin-*.jar' >/dev/null || need=1
+  if ((need)); then
+    log "building the project (mvn -B -q -DskipTests package)"
+    mvn -B -q -DskipTests package
+  fi
+  if ! compgen -G 'bench/kafka-tools/target/lib/kafka-tools-*.jar' >/dev/null; then
+    log "fetching Kafka's tools (mvn -q -f bench/kafka-tools/pom.xml dependency:copy-dependencies)"
+    mvn -B -q -f bench/kafka-tools/pom.xml dependency:copy-dependencies
+  fi
+}
+
+# ------------------------------------------------------------------------------------------------ processes
+PIDS=() NAMES=()
+WORK=
+FAILED_SETUP=0
+start_bg() { # NAME CMD... : runs CMD in the background, output to $WORK/logs/NAME.log
+  local name=$1; shift
+  "$@" >"$WORK/logs/$name.log" 2>&1 &
+  PIDS+=("$!"); NAMES+=("$name")
+  log "started $name (pid $!)"
+}
+alive() { kill -0 "$1" 2>/dev/null; }
+stop_pids() { # PID... : TERM, then KILL whatever is still there after 15 s
+  local p deadline=$((SECONDS + 15)) left
+  for p in "$@"; do
+    if alive "$p"; then kill -TERM "$p" 2>/dev/null || true; fi
+  done
+  while ((SECONDS < deadline)); do
+    left=0
+    for p in "$@"; do alive "$p" && left=1; done
+    ((left)) || break
+    sleep 0.2
+  done
+  for p in "$@"; do
+    if alive "$p"; then log "pid $p did not stop in 15 s: KILL"; kill -KILL "$p" 2>/dev/null || true; fi
+  done
+  for p in "$@"; do wait "$p" 2>/dev/null || true; done
+}
+stop_named() { # NAME : stops the process started under NAME
+  local i
+  for i in "${!NAMES[@]}"; do
+    if [[ ${NAMES[$i]} == "$1" && -n ${PIDS[$i]} ]]; then
+      stop_pids "${PIDS[i]}"; PIDS[i]=''; log "stopped $1"
+    fi
+  done
+}
+cleanup() {
+  local rc=$? i live=()
+  trap - EXIT INT TERM
+  for i in "${!PIDS[@]}"; do
+    if [[ -n ${PIDS[i]} ]]; then live+=("${PIDS[i]}"); fi
+  done
+  if ((${#live[@]})); then
+    log "stopping ${#live[@]} process(es) this run started"
+    # the API and the streams app before the broker, so that they can leave cleanly
+    local brokers=() others=()
+    for i in "${!PIDS[@]}"; do
+      [[ -z ${PIDS[$i]} ]] && continue
+      if [[ ${NAMES[$i]} == broker ]]; then brokers+=("${PIDS[$i]}"); else others+=("${PIDS[$i]}"); fi
+    done
+    if ((${#others[@]})); then stop_pids "${others[@]}"; fi
+    if ((${#brokers[@]})); then stop_pids "${brokers[@]}"; fi
+  fi
+  if [[ -n $WORK && -d $WORK ]]; then
+    if ((KEEP || rc != 0 || FAILED_SETUP)); then
+      log "logs and data kept in $WORK"
+    else
+      rm -rf "$WORK"
+    fi
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+on_err() { # $1 = exit status, $2 = line: say where a command failed (not from inside $(...), where it is handled)
+  if ((BASH_SUBSHELL == 0)); then log "failed (exit $1) at line $2: $BASH_COMMAND"; fi
+}
+trap 'on_err $? $LINENO' ERR
+trap 'log "interrupted"; exit 130' INT TERM
+
+port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+wait_port() { # PORT SECONDS NAME
+  local deadline=$((SECONDS + $2)) pid
+  pid=$(pid_of "$3")
+  until port_open "$1"; do
+    alive "$pid" || { FAILED_SETUP=1; tail -n 30 "$WORK/logs/$3.log" >&2; die "$3 exited before it listened"; }
+    ((SECONDS < deadline)) || { FAILED_SETUP=1; die "$3 did not listen on $1 within $2 s"; }
+    sleep 0.2
+  done
+}
+wait_ready() { # URL SECONDS NAME
+  local deadline=$((SECONDS + $2)) pid
+  pid=$(pid_of "$3")
+  until curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; do
+    alive "$pid" || { FAILED_SETUP=1; tail -n 30 "$WORK/logs/$3.log" >&2; die "$3 exited before it was ready"; }
+    ((SECONDS < deadline)) || { FAILED_SETUP=1; tail -n 30 "$WORK/logs/$3.log" >&2; die "$3 not ready within $2 s"; }
+    sleep 0.3
+  done
+}
+pid_of() {
+  local i
+  for i in "${!NAMES[@]}"; do
+    if [[ ${NAMES[i]} == "$1" ]]; then echo "${PIDS[i]}"; fi
+  done
+}
+
+# ------------------------------------------------------------------------------------------------ load and results
+val() { awk -v n="$2" '$1 == n { print $2; exit }' "$1"; }
+ROWS=()   # "system|mode|load|rate|202s|p50|p99|p999|errors|integrity"
+ms() { awk -v u="${1:-0}" 'BEGIN { printf "%.1f", u / 1000 }'; }
+
+run_wrk() { # NAME URL CONNECTIONS SECONDS KEY_PREFIX -> $WORK/res/NAME.sum
+  local name=$1 url=$2 c=$3 d=$4 prefix=$5
+  timeout -k 5 $((d + 40)) wrk -t"$WRK_THREADS" -c"$c" -d"${d}s" --timeout "$WRK_TIMEOUT" -s bench/simulate.lua \
+    "$url" -- "$prefix" "$KEYS" "$WORK/res/$name.sum" >"$WORK/logs/wrk-$name.log" 2>&1 \
+    || { tail -n 20 "$WORK/logs/wrk-$name.log" >&2; surge_alive; die "wrk $name failed"; }
+  [[ -s $WORK/res/$name.sum ]] || die "wrk $name wrote no summary"
+}
+rate_of() { awk -v n="$(val "$1" s2xx)" -v d="$(val "$1" duration_us)" 'BEGIN { r = 0; if (d > 0) r = n / (d / 1e6); printf "%.0f", r }'; }
+errors_of() {
+  local f=$1 e=0 k
+  for k in non2xx err_connect err_read err_write err_timeout; do e=$((e + $(val "$f" "$k"))); done
+  echo "$e"
+}
+share202() { # SUMFILE: the share of 2xx answers that were 202 (ack=count: count not there within the ack timeout)
+  awk -v a="$(val "$1" s202)" -v n="$(val "$1" s2xx)" 'BEGIN { if (n > 0) printf "%.1f %%", 100 * a / n; else print "-" }'
+}
+add_row() { # SYSTEM MODE LOAD SUMFILE INTEGRITY
+  local f=$4
+  ROWS+=("$1|$2|$3|$(rate_of "$f")|$(share202 "$f")|$(ms "$(val "$f" p50_us)")|$(ms "$(val "$f" p99_us)")|$(ms "$(val "$f" p999_us)")|$(errors_of "$f")|$5")
+  log "$1 $2 $3: $(rate_of "$f") 2xx/s, p50 $(ms "$(val "$f" p50_us)") ms, p99 $(ms "$(val "$f" p99_us)") ms, errors $(errors_of "$f") ${5:+-> $5}"
+}
+
+# Integrity. SURGE_ACKED counts every 2xx answer this stack gave to the bench (warm-ups and checks included), and
+# SURGE_UNANSWERED the requests sent but never answered (in flight when wrk stopped, or timed out): the counted total
+# must be at least SURGE_ACKED (else events were lost) and at most SURGE_ACKED + SURGE_UNANSWERED (else events were
+# doubled, or an event answered 503 was counted). With a GET /load endpoint BenchTool reads the cluster total; without
+# one it re-POSTs once per key and checks each key's running count the same way.
+SURGE_ACKED=0 SURGE_UNANSWERED=0 INTEGRITY_FAILURES=0 INTEGRITY_METHOD=''
+VERDICT=
+verify_surge() { # SUMFILE -> sets VERDICT to PASS or FAILED (no subshell: it updates SURGE_ACKED)
+  local out rc=0 extra
+  out=$(timeout -k 5 330 java -cp "$WORK/classes" BenchTool verify --api "http://$HOST:$API_PORT" \
+        --load-url "http://$HOST:$CS_PORT/load" --load-url "http://$HOST:$API_PORT/load" \
+        --expected-total "$SURGE_ACKED" --max-total "$((SURGE_ACKED + SURGE_UNANSWERED))" --keys-file "$1" \
+        --timeout-seconds 300 2>&1) || rc=$?
+  echo "$out" >>"$WORK/logs/verify.log"
+  extra=$(sed -n 's/.* extra \([0-9]*\)$/\1/p' <<<"$out" | tail -n 1)
+  SURGE_ACKED=$((SURGE_ACKED + ${extra:-0}))
+  INTEGRITY_METHOD=$(sed -n 's/.*method=\([a-z-]*\).*/\1/p' <<<"$out" | tail -n 1)
+  if ((rc == 0)) && [[ $out == PASS* ]]; then
+    VERDICT=PASS
+    local cut counted acked
+    cut=$(val "$1" unanswered)
+    if ((cut > 0)); then
+      counted=$(sed -n 's/.* counted=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
+      acked=$(sed -n 's/.* acked=\([0-9]*\).*/\1/p' <<<"$out" | tail -n 1)
+      if [[ -n $counted && -n $acked ]]; then VERDICT="PASS ($((counted - acked)) of $cut cut off counted)"; fi
+    fi
+  else
+    INTEGRITY_FAILURES=$((INTEGRITY_FAILURES + 1))
+    log "integrity check FAILED: $out"
+    VERDICT=FAILED
+  fi
+}
+surge_alive() { # the stack must still be there: a process that died makes every later figure meaningless
+  local name pid
+  for name in broker counter-streams ingest-api; do
+    pid=$(pid_of "$name")
+    if [[ -n $pid ]] && ! alive "$pid"; then
+      FAILED_SETUP=1
+      tail -n 20 "$WORK/logs/$name.log" >&2
+      die "$name (pid $pid) exited during the run (crashed, or stopped from outside: see its log above)"
+    fi
+  done
+}
+surge_wrk() { # NAME ACK CONNECTIONS SECONDS [warmup]
+  local name=$1 ack=$2 c=$3 d=$4 url="http://$HOST:$API_PORT/simulate"
+  if [[ $ack == durable ]]; then url+="?ack=durable"; fi
+  run_wrk "$name" "$url" "$c" "$d" "$name"
+  surge_alive
+  SURGE_ACKED=$((SURGE_ACKED + $(val "$WORK/res/$name.sum" s2xx)))
+  SURGE_UNANSWERED=$((SURGE_UNANSWERED + $(val "$WORK/res/$name.sum" unanswered)))
+  verify_surge "$WORK/res/$name.sum"
+  if [[ ${5:-} == warmup ]]; then
+    log "warm-up $name: $(rate_of "$WORK/res/$name.sum") 2xx/s, errors $(errors_of "$WORK/res/$name.sum"), integrity $VERDICT"
+    if [[ $VERDICT != PASS* ]]; then ROWS+=("Surge|ack=$ack, warm-up|$c conns|$(rate_of "$WORK/res/$name.sum")||||||$VERDICT"); fi
+  else
+    add_row "Surge" "ack=$ack, closed loop" "$c conns" "$WORK/res/$name.sum" "$VERDICT"
+  fi
+}
+surge_open() { # NAME ACK RATE
+  local name=$1 ack=$2 rate=$3 url="http://$HOST:$API_PORT/simulate" f="$WORK/res/$1.sum"
+  if [[ $ack == durable ]]; then url+="?ack=durable"; fi
+  timeout -k 5 $((WARMUP + OPEN_SECONDS + 90)) java -Xss256k -cp "$WORK/classes" BenchTool openloop --url "$url" \
+    --rate "$rate" --seconds "$OPEN_SECONDS" --warmup-seconds "$WARMUP" --connections "$OPEN_CONNECTIONS" \
+    --keys "$KEYS" --prefix "$name" --out "$f" >"$WORK/logs/open-$name.log" 2>&1 \
+    || { tail -n 20 "$WORK/logs/open-$name.log" >&2; surge_alive; die "open loop $name failed"; }
+  surge_alive
+  SURGE_ACKED=$((SURGE_ACKED + $(val "$f" s2xx_incl_warmup)))
+  SURGE_UNANSWERED=$((SURGE_UNANSWERED + $(val "$f" unanswered)))
+  verify_surge "$f"
+  local errs
+  errs=$(errors_of "$f")  # err_timeout includes requests never sent (not_sent)
+  ROWS+=("Surge|ack=$ack, open loop|$rate/s, $(val "$f" requests) answers|$(rate_of "$f")|$(share202 "$f")|$(ms "$(val "$f" p50_us)")|$(ms "$(val "$f" p99_us)")|$(ms "$(val "$f" p999_us)")|$errs|$VERDICT")
+  log "Surge ack=$ack open loop at $rate/s: p50 $(ms "$(val "$f" p50_us)") ms, p99 $(ms "$(val "$f" p99_us)") ms, p99.9 $(ms "$(val "$f" p999_us)") ms, errors $errs, integrity $VERDICT; at most $(val "$f" max_busy_connections) of $OPEN_CONNECTIONS connections busy, $(val "$f" sent_late) requests sent > 1 ms late"
+}
+
+# A baseline server: warm-up, every connection level, then its own counter must be (2xx answers + 1).
+BEST=0 BASELINE_CHECKS=''
+baseline() { # NAME SYSTEM PORT -> sets BEST (no subshell: it adds rows)
+  local name=$1 system=$2 url="http://$HOST:$3/simulate" c acked=0 unanswered=0 best=0 r check f
+  run_wrk "$name-warmup" "$url" 64 "$WARMUP" "$name-w"
+  acked=$((acked + $(val "$WORK/res/$name-warmup.sum" s2xx)))
+  unanswered=$((unanswered + $(val "$WORK/res/$name-warmup.sum" unanswered)))
+  for c in $CONNS; do
+    f="$WORK/res/$name-c$c.sum"
+    run_wrk "$name-c$c" "$url" "$c" "$DURATION" "$name"
+    acked=$((acked + $(val "$f" s2xx)))
+    unanswered=$((unanswered + $(val "$f" unanswered)))
+    r=$(rate_of "$WORK/res/$name-c$c.sum")
+    if ((r > best)); then best=$r; fi
+    add_row "$system" "closed loop" "$c conns" "$WORK/res/$name-c$c.sum" "-"
+  done
+  # its own counter, as a sanity check of the load tool: POST once more, expect 2xx answers + 1 (up to + unanswered)
+  check=$(curl -fsS --max-time 10 -X POST -H 'Content-Type: application/json' -d '{"key":"check"}' "$url" \
+          | sed -n 's/.*"load": *\([0-9]*\).*/\1/p')
+  if [[ -n $check ]] && ((check >= acked + 1 && check <= acked + unanswered + 1)); then
+    log "$system counter check: $check = $acked answered + $((check - acked - 1)) of $unanswered cut off by wrk + 1"
+    BASELINE_CHECKS+="$system's counter $check = $acked answered + $((check - acked - 1)) of $unanswered cut off + 1 (OK); "
+  else
+    log "$system counter check: got '$check', expected $((acked + 1))..$((acked + unanswered + 1))"
+    BASELINE_CHECKS+="$system's counter '$check', expected $((acked + 1))..$((acked + unanswered + 1)) (OFF: the load tool's figures are suspect); "
+  fi
+  BEST=$best
+}
+
+# ------------------------------------------------------------------------------------------------ the run
+ensure_tools
+ensure_build
+PREP_SECONDS=$(($(date +%s) - T0))   # installs and builds: reported apart from the benchmark itself
+for p in "$API_PORT" "$CS_PORT" "$KAFKA_PORT" "$CONTROLLER_PORT" "$FLASK_PORT" "$CEILING_PORT"; do
+  if port_open "$p"; then die "port $p on $HOST is in use: stop what listens there or set BENCH_*_PORT (see bench/README.md)"; fi
+done
+if [[ -z $OPEN_CONNECTIONS ]]; then
+  OPEN_CONNECTIONS=256
+  for c in $CONNS; do if ((c > OPEN_CONNECTIONS)); then OPEN_CONNECTIONS=$c; fi; done
+fi
+# 1024 connections need as many sockets in wrk and in the server: lift a low open-files limit (inherited by all)
+if (($(ulimit -n) < 8192)); then
+  ulimit -n 8192 2>/dev/null || log "warning: open-files limit $(ulimit -n): runs with many connections may see socket errors"
+fi
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/surge-bench.XXXXXX")
+mkdir -p "$WORK/logs" "$WORK/res" "$WORK/classes"
+javac -d "$WORK/classes" bench/BenchTool.java
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+STARTED_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
+log "$MODE run: ${DURATION}s per run, ${WARMUP}s warm-up, connections: $CONNS, $KEYS keys; work dir $WORK"
+
+# 1. Flask original, alone on the machine (its best case)
+start_bg flask "$PYTHON" bench/flask_original.py "$FLASK_PORT"
+wait_port "$FLASK_PORT" 30 flask
+baseline flask "Flask original" "$FLASK_PORT"
+BEST_FLASK=$BEST
+stop_named flask
+
+# 2. Javalin ceiling, alone
+start_bg ceiling java -cp 'ingest-api/target/lib/*' bench/JavalinCeiling.java "$CEILING_PORT"
+wait_port "$CEILING_PORT" 60 ceiling
+baseline ceiling "Javalin ceiling" "$CEILING_PORT"
+BEST_CEILING=$BEST
+stop_named ceiling
+
+# 3. the broker, and the Kafka ceiling against it while nothing else uses it
+# shellcheck disable=SC2086 # BROKER_JVM and SERVICE_JVM are lists of JVM flags
+start_bg broker java $BROKER_JVM -jar embedded-kafka/target/embedded-kafka.jar --data-dir "$WORK/data/kafka" \
+  --port "$KAFKA_PORT" --controller-port "$CONTROLLER_PORT"
+wait_port "$KAFKA_PORT" 90 broker
+KTOOLS='bench/kafka-tools/target/lib/*'
+timeout -k 5 120 java -cp "$KTOOLS" org.apache.kafka.tools.TopicCommand --bootstrap-server "$HOST:$KAFKA_PORT" \
+  --create --if-not-exists --topic bench-perf --partitions "$PERF_PARTITIONS" --replication-factor 1 \
+  >"$WORK/logs/topic.log" 2>&1 || { cat "$WORK/logs/topic.log" >&2; die "could not create topic bench-perf"; }
+PERF_WARMUP=$((PERF_RECORDS / 5))
+PERF_CMD="java -cp '$KTOOLS' org.apache.kafka.tools.ProducerPerformance --topic bench-perf --num-records $PERF_RECORDS --warmup-records $PERF_WARMUP --record-size 100 --throughput -1 --bootstrap-server $HOST:$KAFKA_PORT --command-property acks=all"
+log "Kafka ceiling: ProducerPerformance, $PERF_RECORDS records of 100 B ($PERF_WARMUP warm-up), acks=all"
+timeout -k 5 300 java -cp "$KTOOLS" org.apache.kafka.tools.ProducerPerformance --topic bench-perf \
+  --num-records "$PERF_RECORDS" --warmup-records "$PERF_WARMUP" --record-size 100 --throughput -1 \
+  --bootstrap-server "$HOST:$KAFKA_PORT" --command-property acks=all >"$WORK/logs/perf.log" 2>&1 \
+  || { tail -n 20 "$WORK/logs/perf.log" >&2; die "ProducerPerformance failed"; }
+# the last summary line is the steady state (after the warm-up records)
+PERF_LINE=$(grep 'records sent' "$WORK/logs/perf.log" | tail -n 1)
+PERF_RATE=$(sed -n 's/.* \([0-9.]*\) records\/sec.*/\1/p' <<<"$PERF_LINE" | cut -d. -f1)
+perf_ms() { sed -n "s/.* \([0-9.]*\) ms $1.*/\1/p" <<<"$PERF_LINE"; }
+ROWS+=("Kafka ProducerPerformance|acks=all, 100 B, $PERF_PARTITIONS partitions|$PERF_RECORDS records|${PERF_RATE:-?}|-|$(perf_ms 50th)|$(perf_ms 99th)|$(perf_ms 99.9th)|0|-")
+log "Kafka ceiling: ${PERF_RATE:-?} records/s ($PERF_LINE)"
+
+# 4. Surge: counter-streams and ingest-api on that broker
+# counter-streams first, then ingest-api once it is ready, as ./surge up does. SURGE_COUNTER_URLS: where ingest-api
+# finds counter-streams (for GET /load; ignored by builds that do not read it).
+SURGE_ENV=(SURGE_KAFKA_BOOTSTRAP_SERVERS="$HOST:$KAFKA_PORT" SURGE_HTTP_HOST="$HOST"
+           SURGE_LOAD_EVENTS_PARTITIONS="$PARTITIONS" SURGE_ACK_PARTITIONS="$PARTITIONS")
+# shellcheck disable=SC2086
+start_bg counter-streams env "${SURGE_ENV[@]}" SURGE_HTTP_PORT="$CS_PORT" SURGE_STATE_DIR="$WORK/data/cs" \
+  java $SERVICE_JVM -jar counter-streams/target/counter-streams.jar
+wait_ready "http://$HOST:$CS_PORT/health/ready" 120 counter-streams
+# shellcheck disable=SC2086
+start_bg ingest-api env "${SURGE_ENV[@]}" SURGE_HTTP_PORT="$API_PORT" SURGE_COUNTER_URLS="http://$HOST:$CS_PORT" \
+  java $SERVICE_JVM -jar ingest-api/target/ingest-api.jar
+wait_ready "http://$HOST:$API_PORT/health/ready" 120 ingest-api
+log "Surge is up; warming up"
+
+surge_wrk surge-warm-count count 64 "$WARMUP" warmup
+surge_wrk surge-warm-durable durable 64 "$WARMUP" warmup
+BEST_COUNT=0 BEST_DURABLE=0
+for c in $CONNS; do
+  surge_wrk "surge-count-c$c" count "$c" "$DURATION"
+  r=$(rate_of "$WORK/res/surge-count-c$c.sum")
+  if ((r > BEST_COUNT)); then BEST_COUNT=$r; fi
+done
+# open model at half of the best closed-loop count-mode throughput
+OPEN_RATE=$((BEST_COUNT / 2))
+if ((OPEN_RATE < 10)); then OPEN_RATE=10; fi
+surge_open surge-open-count count "$OPEN_RATE"
+OPEN_COUNT_SUM="$WORK/res/surge-open-count.sum"
+surge_open surge-open-durable durable "$OPEN_RATE"
+for c in $CONNS; do
+  surge_wrk "surge-durable-c$c" durable "$c" "$DURATION"
+  r=$(rate_of "$WORK/res/surge-durable-c$c.sum")
+  if ((r > BEST_DURABLE)); then BEST_DURABLE=$r; fi
+done
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+ELAPSED=$(($(date +%s) - T0))
+
+# ------------------------------------------------------------------------------------------------ report
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "n/a"; else if (a / b < 0.1) printf "%.3f", a / b; else printf "%.2f", a / b }'; }
+OPEN_P99=$(ms "$(val "$OPEN_COUNT_SUM" p99_us)")
+RATIO_FLASK=$(ratio "$BEST_COUNT" "$BEST_FLASK")
+RATIO_CEIL=$(ratio "$BEST_COUNT" "$BEST_CEILING")
+RATIO_KAFKA=$(ratio "$BEST_COUNT" "${PERF_RATE:-0}")
+RATIO_DURABLE_CEIL=$(ratio "$BEST_DURABLE" "$BEST_CEILING")
+verdict_ge() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "n/a" && a + 0 >= b + 0) print "met"; else print "NOT met" }'; }
+verdict_le() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 <= b + 0) print "met"; else print "NOT met" }'; }
+JAVA_VERSION=$(java -version 2>&1 | head -n 1)
+WRK_VERSION=$( (wrk -v 2>&1 || true) | head -n 1 | cut -d' ' -f2)
+FLASK_VERSION=$("$PYTHON" -c 'import flask, importlib.metadata as m; print(m.version("flask"))' 2>/dev/null || echo '?')
+JAVALIN_VERSION=$(basename "$(compgen -G 'ingest-api/target/lib/javalin-*.jar' | head -n 1)" .jar | sed 's/javalin-//')
+KAFKA_VERSION=$(basename "$(compgen -G 'ingest-api/target/lib/kafka-clients-*.jar' | head -n 1)" .jar | sed 's/kafka-clients-//')
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+DIRTY=''
+if git status --porcelain 2>/dev/null | grep -qv '^??'; then DIRTY=' (with uncommitted changes)'; fi
+MEM=$(free -h | awk '/^Mem:/ { print $2 " total, " $7 " available" }')
+SHARED_NOTE=
+if awk -v l="${LOAD_START%% *}" 'BEGIN { exit !(l >= 1.0) }'; then
+  SHARED_NOTE="Other work shared the machine during this run (1-min load average ${LOAD_START%% *} before it started): read the figures as ratios, not absolutes."
+fi
+if ((INTEGRITY_FAILURES == 0)); then
+  INTEGRITY_SUMMARY="every Surge run PASSED (method: ${INTEGRITY_METHOD:-?}; $SURGE_ACKED acknowledged events all counted, none twice; $SURGE_UNANSWERED requests were cut off unanswered when a load phase ended, and may or may not be counted)"
+else
+  INTEGRITY_SUMMARY="$INTEGRITY_FAILURES Surge check(s) FAILED: see the table and the verify log"
+fi
+
+REPORT=$(cat <<EOF
+### ${MODE^} run, $STARTED_AT, took $(((ELAPSED - PREP_SECONDS) / 60)) min $(((ELAPSED - PREP_SECONDS) % 60)) s (+ ${PREP_SECONDS} s of installs/build before it)
+
+Command: \`$COMMAND_LINE\` (\`./surge bench${COMMAND_LINE#bench/run.sh}\`), commit \`$COMMIT\`$DIRTY.
+
+Machine: $(nproc) cores, memory $MEM; $JAVA_VERSION; wrk $WRK_VERSION; Flask $FLASK_VERSION (Debian python3-flask,
+threaded dev server); Javalin $JAVALIN_VERSION; Kafka $KAFKA_VERSION (embedded single-node KRaft broker). Load average
+(1/5/15 min) before: $LOAD_START, after: $LOAD_END. Everything (broker, counter-streams, ingest-api, load tools) shares
+these cores. ${SHARED_NOTE}
+
+Kafka ceiling command: \`$PERF_CMD\`.
+
+Settings: closed loop \`wrk -t$WRK_THREADS -c{$CONNS} -d${DURATION}s --timeout $WRK_TIMEOUT\` with bench/simulate.lua
+(POST, body \`{"key":"<run>-<i>"}\` over $KEYS keys), after a ${WARMUP} s warm-up per server; open loop: bench/BenchTool.java
+at a fixed rate of 50 % of the best closed-loop ack=count throughput, $OPEN_CONNECTIONS connections, ${WARMUP} s warm-up
+then ${OPEN_SECONDS} s measured, latency from each request's due time (no coordinated omission); Kafka ceiling:
+\`ProducerPerformance\` $PERF_RECORDS records of 100 B (first $PERF_WARMUP are warm-up), \`--throughput -1\`, acks=all,
+$PERF_PARTITIONS partitions. Surge as \`./surge up\` runs it: broker \`$BROKER_JVM\`, counter-streams and ingest-api
+\`$SERVICE_JVM\`, $PARTITIONS partitions, no other SURGE_* setting than ports, host and state dir.
+Rate = 2xx answers per second (records/s for Kafka); "of which 202": answers without a count (ack=count: the count
+did not come within the 2 s ack timeout; ack=durable answers 202 by design); errors = non-2xx answers + socket errors/timeouts. Integrity: after
+every Surge run each key's count must be at least its acknowledged (2xx) requests (else events were lost) and at most
+the requests sent for it (else events were doubled); the only requests allowed either way are those still in flight,
+unanswered, when a load phase ended ("cut off"). A run that breaks either bound is FAILED whatever its speed.
+
+| system | mode | load | 2xx/s | of which 202 | p50 ms | p99 ms | p99.9 ms | errors | integrity |
+|---|---|---|---:|---:|---:|---:|---:|---:|---|
+$(for row in "${ROWS[@]}"; do echo "| ${row//|/ | } |"; done)
+
+| ratio | value | target |
+|---|---:|---|
+| Surge ack=count (best) / Flask original (best) | ${RATIO_FLASK}x | >= 10x: $(verdict_ge "$RATIO_FLASK" 10) |
+| Surge ack=count (best) / Javalin ceiling (best) | ${RATIO_CEIL}x | >= 0.35x: $(verdict_ge "$RATIO_CEIL" 0.35) |
+| Surge ack=durable (best) / Javalin ceiling (best) | ${RATIO_DURABLE_CEIL}x | |
+| Surge ack=count (best) / Kafka ProducerPerformance | ${RATIO_KAFKA}x | (a Surge event is 1 produce + 1 EOS count/ack + changelog) |
+| ack=count p99 at 50 % of max ($OPEN_RATE/s, open loop) | $OPEN_P99 ms | <= 50 ms: $(verdict_le "$OPEN_P99" 50) |
+
+Integrity: $INTEGRITY_SUMMARY. Baselines (a check of the load tool): ${BASELINE_CHECKS%; }.
+EOF
+)
+
+printf '\n%s\n\n' "$REPORT"
+
+printf '%s\n' "$REPORT" >"$WORK/report.md"
+if ((WRITE)); then
+  # BENCHMARKS.md keeps one block per mode between markers; whatever else is in the file (profiling notes, the
+  # before/after of fixes) is left as it is.
+  "$PYTHON" - "$OUT" "$MODE" "$WORK/report.md" <<'PY'
+import os, sys
+path, mode, report = sys.argv[1], sys.argv[2], open(sys.argv[3]).read().rstrip("\n")
+begin, end = f"<!-- bench:{mode}:begin -->", f"<!-- bench:{mode}:end -->"
+text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\nWritten by `./surge bench` (bench/run.sh; see bench/README.md).\n"
+title = "## Latest full run" if mode == "full" else "## Latest quick run (`--quick`)"
+block = f"{begin}\n{title}\n\n{report}\n{end}"
+if begin in text and end in text:
+    head, rest = text.split(begin, 1)
+    text = head + block + rest.split(end, 1)[1]
+else:
+    text = text.rstrip("\n") + "\n\n" + block + "\n"
+open(path, "w").write(text)
+PY
+  log "wrote the $MODE run into $OUT"
+fi
+log "done in $((ELAPSED / 60)) min $((ELAPSED % 60)) s (installs/build: ${PREP_SECONDS} s)"
+if ((INTEGRITY_FAILURES)); then
+  log "$INTEGRITY_FAILURES integrity check(s) FAILED"
+  exit 1
+fi
