@@ -1,18 +1,43 @@
 package dev.surge.ingest;
 
 import dev.surge.common.config.KafkaSettings;
+import dev.surge.common.config.SettingException;
 import dev.surge.common.config.Settings;
 import dev.surge.common.config.TopicSettings;
+import dev.surge.ingest.admission.AdmissionConfig;
 import java.time.Duration;
 
 /**
  * ingest-api's settings, typed and validated once at start.
  *
- * @param ackTimeout     how long a request waits for its count before it is answered 202 (durable, not yet counted)
- * @param produceTimeout how long Kafka may take to acknowledge a write before the request is answered 503
+ * @param ackTimeout           how long a request waits for its count before it is answered 202 (durable, not yet
+ *                             counted)
+ * @param produceTimeout       how long Kafka may take to acknowledge a write before the request is answered 503
+ * @param breakerOpenDuration  how long writes are refused at once after the Kafka circuit breaker opens, before it
+ *                             lets probe writes through
+ * @param idempotencyRetention how long counter-streams remembers an {@code Idempotency-Key}; enforced there, read
+ *                             here only to be validated and reported (the same variable configures both)
+ * @param admission            rate limits, body and in-flight bounds, API keys
  */
 public record IngestConfig(KafkaSettings kafka, TopicSettings topics, String httpHost, int httpPort,
-                           Duration ackTimeout, Duration produceTimeout, String ackGroupId) {
+                           Duration ackTimeout, Duration produceTimeout, String ackGroupId,
+                           Duration breakerOpenDuration, Duration idempotencyRetention, AdmissionConfig admission) {
+    public static final Duration DEFAULT_BREAKER_OPEN_DURATION = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_IDEMPOTENCY_RETENTION = Duration.ofHours(24);
+
+    public IngestConfig {
+        if (breakerOpenDuration.isNegative() || breakerOpenDuration.isZero()) {
+            throw new SettingException("SURGE_BREAKER_OPEN_DURATION should be greater than 0 but was "
+                    + breakerOpenDuration);
+        }
+    }
+
+    /** Without admission settings: no rate limits or keys, default body and in-flight bounds. */
+    public IngestConfig(KafkaSettings kafka, TopicSettings topics, String httpHost, int httpPort, Duration ackTimeout,
+                        Duration produceTimeout, String ackGroupId) {
+        this(kafka, topics, httpHost, httpPort, ackTimeout, produceTimeout, ackGroupId, DEFAULT_BREAKER_OPEN_DURATION,
+                DEFAULT_IDEMPOTENCY_RETENTION, AdmissionConfig.DEFAULTS);
+    }
 
     public static IngestConfig from(Settings settings) {
         return new IngestConfig(
@@ -23,6 +48,22 @@ public record IngestConfig(KafkaSettings kafka, TopicSettings topics, String htt
                 settings.duration("ack.timeout", Duration.ofSeconds(2), Duration.ofMillis(1), Duration.ofMinutes(5)),
                 settings.duration("produce.timeout", Duration.ofSeconds(2), Duration.ofMillis(100),
                         Duration.ofMinutes(5)),
-                settings.string("ack.group.id", "surge-ingest-acks"));
+                settings.string("ack.group.id", "surge-ingest-acks"),
+                settings.duration("breaker.open.duration", DEFAULT_BREAKER_OPEN_DURATION, Duration.ofMillis(100),
+                        Duration.ofMinutes(10)),
+                // The same bounds as counter-streams, which enforces it.
+                settings.duration("idempotency.retention", DEFAULT_IDEMPOTENCY_RETENTION, Duration.ofSeconds(1),
+                        Duration.ofDays(30)),
+                AdmissionConfig.from(settings));
+    }
+
+    public IngestConfig withAdmission(AdmissionConfig newAdmission) {
+        return new IngestConfig(kafka, topics, httpHost, httpPort, ackTimeout, produceTimeout, ackGroupId,
+                breakerOpenDuration, idempotencyRetention, newAdmission);
+    }
+
+    public IngestConfig withBreakerOpenDuration(Duration openDuration) {
+        return new IngestConfig(kafka, topics, httpHost, httpPort, ackTimeout, produceTimeout, ackGroupId,
+                openDuration, idempotencyRetention, admission);
     }
 }
