@@ -60,8 +60,9 @@ public final class CircuitBreakingPublisher implements EventPublisher {
         breaker.getEventPublisher().onStateTransition(event -> {
             CircuitBreaker.StateTransition transition = event.getStateTransition();
             if (transition.getToState() == CircuitBreaker.State.OPEN) {
-                LOG.warn("Kafka circuit breaker {} -> {}: writes refused for {} ({})", transition.getFromState(),
-                        transition.getToState(), openDuration, breaker.getMetrics().getFailureRate() + "% failed");
+                LOG.warn("Kafka circuit breaker {} -> {}: {}% of recent writes failed; writes refused for {}",
+                        transition.getFromState(), transition.getToState(),
+                        Math.round(breaker.getMetrics().getFailureRate()), openDuration);
             } else {
                 LOG.info("Kafka circuit breaker {} -> {}", transition.getFromState(), transition.getToState());
             }
