@@ -22,7 +22,7 @@ import java.time.Duration;
 public record IngestConfig(KafkaSettings kafka, TopicSettings topics, String httpHost, int httpPort,
                            Duration ackTimeout, Duration produceTimeout, String ackGroupId,
                            Duration breakerOpenDuration, Duration idempotencyRetention, AdmissionConfig admission) {
-    public static final Duration DEFAULT_BREAKER_OPEN_DURATION = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_BREAKER_OPEN_DURATION = Duration.ofSeconds(5);
     public static final Duration DEFAULT_IDEMPOTENCY_RETENTION = Duration.ofHours(24);
 
     public IngestConfig {

@@ -33,7 +33,7 @@ class IngestConfigTest {
         assertThat(config.admission().apiKeys().enabled()).isFalse();
         assertThat(config.ackTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.produceTimeout()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(config.breakerOpenDuration()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.breakerOpenDuration()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.idempotencyRetention()).isEqualTo(Duration.ofHours(24));
     }
 
@@ -48,7 +48,7 @@ class IngestConfigTest {
                 "SURGE_MAX_BODY_BYTES", "1024",
                 "SURGE_MAX_IN_FLIGHT", "64",
                 "SURGE_API_KEYS_FILE", keys.toString(),
-                "SURGE_BREAKER_OPEN_DURATION", "5s",
+                "SURGE_BREAKER_OPEN_DURATION", "500ms",
                 "SURGE_IDEMPOTENCY_RETENTION", "1h"));
 
         assertThat(config.admission().rateLimit()).isEqualTo(50);
@@ -57,7 +57,7 @@ class IngestConfigTest {
         assertThat(config.admission().maxBodyBytes()).isEqualTo(1024);
         assertThat(config.admission().maxInFlight()).isEqualTo(64);
         assertThat(config.admission().apiKeys().nameOf("raw")).contains("checkout");
-        assertThat(config.breakerOpenDuration()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.breakerOpenDuration()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.idempotencyRetention()).isEqualTo(Duration.ofHours(1));
     }
 

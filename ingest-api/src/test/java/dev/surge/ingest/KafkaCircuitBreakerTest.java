@@ -22,17 +22,33 @@ class KafkaCircuitBreakerTest {
         api.close();
     }
 
-    private void failTenWrites() {
+    /** Three writes that Kafka fails: enough to open the breaker. */
+    private void failThreeWrites() {
         api.publisher.failure = new TimeoutException("Expiring 1 record(s) for load-events-0");
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 3; i++) {
             assertThat(api.post("/simulate", null).statusCode()).isEqualTo(503);
         }
     }
 
     @Test
+    void shouldStayClosedWhileMostWritesSucceed() {
+        api = new TestApi(AdmissionConfig.DEFAULTS);
+        for (int i = 0; i < 12; i++) {
+            assertThat(api.post("/simulate", null).statusCode()).isEqualTo(200);
+        }
+        api.publisher.failure = new TimeoutException("Expiring 1 record(s) for load-events-0");
+        for (int i = 0; i < 8; i++) {
+            assertThat(api.post("/simulate", null).statusCode()).isEqualTo(503);
+        }
+
+        assertThat(api.breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(api.publisher.published).hasSize(20);
+    }
+
+    @Test
     void shouldRefuseWritesAtOnceWithoutTryingKafkaOnceTheBreakerIsOpen() {
         api = new TestApi(AdmissionConfig.DEFAULTS);
-        failTenWrites();
+        failThreeWrites();
         assertThat(api.breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
 
         HttpResponse<String> refused = api.post("/simulate", null);
@@ -40,33 +56,33 @@ class KafkaCircuitBreakerTest {
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.headers().firstValue("Retry-After")).contains("2");
         assertThat(TestApi.json(refused).get("type").asText()).isEqualTo("urn:surge:problem:kafka-unavailable");
-        assertThat(api.publisher.published).hasSize(10);
+        assertThat(api.publisher.published).hasSize(3);
         assertThat(api.inbox.expected).allSatisfy(p -> assertThat(p.ack()).isCompletedWithValue(null));
-        assertThat(api.metric("surge_events_total{client=\"anonymous\",outcome=\"unavailable\"}")).isEqualTo(11);
+        assertThat(api.metric("surge_events_total{client=\"anonymous\",outcome=\"unavailable\"}")).isEqualTo(4);
         assertThat(api.metric("resilience4j_circuitbreaker_state{name=\"kafka-publish\",state=\"open\"}"))
                 .isEqualTo(1);
     }
 
     @Test
-    void shouldProbeKafkaAfterTheOpenDurationAndCloseAgainWhenItAnswers() {
+    void shouldProbeKafkaWithOneWriteAfterTheOpenDurationAndCloseAgainWhenItAnswers() {
         api = new TestApi(AdmissionConfig.DEFAULTS);
-        failTenWrites();
+        failThreeWrites();
         api.publisher.failure = null;
         assertThat(api.post("/simulate", null).statusCode()).isEqualTo(503);
+        assertThat(api.publisher.published).hasSize(3);
 
         api.time.advance(TestApi.BREAKER_OPEN.plusMillis(1));
 
-        for (int i = 0; i < 5; i++) {
-            assertThat(api.post("/simulate", null).statusCode()).isEqualTo(200);
-        }
+        assertThat(api.post("/simulate", null).statusCode()).isEqualTo(200);
         assertThat(api.breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
-        assertThat(api.publisher.published).hasSize(15);
+        assertThat(api.post("/simulate", null).statusCode()).isEqualTo(200);
+        assertThat(api.publisher.published).hasSize(5);
     }
 
     @Test
-    void shouldOpenAgainWhenTheProbesFail() {
+    void shouldStayOpenAnotherOpenDurationWhenTheProbeFails() {
         api = new TestApi(AdmissionConfig.DEFAULTS);
-        failTenWrites();
+        failThreeWrites();
 
         api.time.advance(TestApi.BREAKER_OPEN.plusMillis(1));
         for (int i = 0; i < 5; i++) {
@@ -74,8 +90,10 @@ class KafkaCircuitBreakerTest {
         }
 
         assertThat(api.breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(api.publisher.published).as("one probe, then refused at once").hasSize(4);
+        api.time.advance(TestApi.BREAKER_OPEN.plusMillis(1));
         assertThat(api.post("/simulate", null).statusCode()).isEqualTo(503);
-        assertThat(api.publisher.published).hasSize(15);
+        assertThat(api.publisher.published).as("the next probe").hasSize(5);
     }
 
     @Test

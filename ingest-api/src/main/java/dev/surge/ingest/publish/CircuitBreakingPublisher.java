@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Guards Kafka writes with a resilience4j circuit breaker, so that a broker that is down or stalled costs a
  * request at most the produce timeout, and once the breaker is open nothing at all: writes are refused at once
- * with {@link KafkaUnavailableException} until, after {@code openDuration}, a few probe writes are let through.
- * When they succeed the breaker closes again by itself.
+ * with {@link KafkaUnavailableException} until, after {@code openDuration}, one probe write is let through.
+ * When it succeeds the breaker closes again by itself; when it fails, the breaker stays open another
+ * {@code openDuration}.
  *
  * <p>Every write also has a deadline of the produce timeout here, whatever the Kafka client does, so no answer
  * waits longer than that for Kafka.
@@ -46,13 +47,17 @@ public final class CircuitBreakingPublisher implements EventPublisher {
      */
     public static CircuitBreakingPublisher create(EventPublisher delegate, Duration produceTimeout,
                                                   Duration openDuration, Clock clock, MeterRegistry registry) {
+        // A write fails only once Kafka's own retries have used up the produce timeout: a real outage, not a blip.
+        // So a few failures suffice to open, even at low traffic (a lone client retrying must not wait out ten
+        // produce timeouts); at high traffic the rate over the last 20 writes decides.
         CircuitBreakerConfig config = CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(20)
-                .minimumNumberOfCalls(10)
+                .minimumNumberOfCalls(3)
                 .failureRateThreshold(50)
                 .waitDurationInOpenState(openDuration)
-                .permittedNumberOfCallsInHalfOpenState(5)
+                // One probe at a time: while Kafka is still down it is the only request that waits the timeout.
+                .permittedNumberOfCallsInHalfOpenState(1)
                 .clock(clock)
                 .build();
         CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(config);
