@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -74,6 +75,12 @@ public final class AdmissionControl {
                         "This instance is answering as many requests as it can; retry shortly."),
                         Map.of("Retry-After", "1"));
             }
+            AtomicBoolean held = new AtomicBoolean(true);
+            Runnable release = () -> {
+                if (held.getAndSet(false)) {
+                    inFlight.release();
+                }
+            };
             try {
                 RateLimits.Verdict verdict = rateLimits.admit(client);
                 verdict.headers().forEach(ctx::header);
@@ -82,10 +89,10 @@ public final class AdmissionControl {
                     throw new ProblemException(Problem.of(429, "rate-limited", "Too many requests",
                             "Over the '" + verdict.policy() + "' rate limit; retry after the time in Retry-After."));
                 }
-                CompletableFuture<?> answered = route.handle(ctx, client).whenComplete((r, e) -> inFlight.release());
+                CompletableFuture<?> answered = route.handle(ctx, client).whenComplete((r, e) -> release.run());
                 ctx.future(() -> answered);
             } catch (Exception e) {
-                inFlight.release();
+                release.run();
                 throw e;
             }
         };
