@@ -4,6 +4,8 @@ import dev.surge.common.http.JsonResponses;
 import dev.surge.common.http.Readiness;
 import dev.surge.common.http.ServiceEndpoints;
 import dev.surge.ingest.ack.AckInbox;
+import dev.surge.ingest.admission.AdmissionControl;
+import dev.surge.ingest.publish.EventPublisher;
 import dev.surge.ingest.simulate.Ingestion;
 import dev.surge.ingest.simulate.SimulateHandler;
 import io.javalin.Javalin;
@@ -15,18 +17,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import dev.surge.ingest.load.LoadProxy;
-import dev.surge.ingest.publish.EventPublisher;
 
 /**
  * The HTTP face of ingest-api. It takes its parts in the constructor, so tests build it with a fake publisher or a
- * real one, and start it on port 0.
+ * real one, and start it on port 0. {@code POST /simulate} runs behind {@link AdmissionControl}; health and metrics
+ * stay open.
  */
 public final class IngestApp {
     private final Javalin javalin;
     private final ExecutorService responseWriters;
 
     public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
-                     PrometheusMeterRegistry registry) {
+                     PrometheusMeterRegistry registry, AdmissionControl admission) {
         AtomicInteger threadNumber = new AtomicInteger();
         this.responseWriters = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 runnable -> {
@@ -35,14 +37,14 @@ public final class IngestApp {
                     return thread;
                 });
         SimulateHandler simulate = new SimulateHandler(new Ingestion(publisher, inbox, ackTimeout), responseWriters,
-                Clock.systemUTC(), registry);
+                Clock.systemUTC(), admission.maxBodyBytes(), registry);
         this.javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             JsonResponses.installProblemMapping(config);
             ServiceEndpoints.install(config, registry, () -> readiness(inbox));
-            config.routes.post("/simulate", simulate);
-            config.routes.get("/load", loads::forward);
-            config.routes.get("/load/{key}", loads::forward);
+            config.routes.post("/simulate", admission.guard(simulate));
+            config.routes.get("/load", admission.authenticated(loads::forward));
+            config.routes.get("/load/{key}", admission.authenticated(loads::forward));
         });
     }
 

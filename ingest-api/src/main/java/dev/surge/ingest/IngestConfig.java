@@ -1,9 +1,10 @@
 package dev.surge.ingest;
 
 import dev.surge.common.config.KafkaSettings;
+import dev.surge.common.config.SettingException;
 import dev.surge.common.config.Settings;
 import dev.surge.common.config.TopicSettings;
-import dev.surge.common.config.SettingException;
+import dev.surge.ingest.admission.AdmissionConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -13,12 +14,37 @@ import java.util.List;
 /**
  * ingest-api's settings, typed and validated once at start.
  *
- * @param ackTimeout     how long a request waits for its count before it is answered 202 (durable, not yet counted)
- * @param produceTimeout how long Kafka may take to acknowledge a write before the request is answered 503
- * @param counterUrls    counter-streams instances that answer {@code GET /load} queries proxied by this API
+ * @param ackTimeout           how long a request waits for its count before it is answered 202 (durable, not yet
+ *                             counted)
+ * @param produceTimeout       how long Kafka may take to acknowledge a write before the request is answered 503
+ * @param counterUrls          counter-streams instances that answer {@code GET /load} queries proxied by this API
+ * @param breakerOpenDuration  how long writes are refused at once after the Kafka circuit breaker opens, before it
+ *                             lets probe writes through
+ * @param idempotencyRetention how long counter-streams remembers an {@code Idempotency-Key}; enforced there, read
+ *                             here only to be validated and reported (the same variable configures both)
+ * @param admission            rate limits, body and in-flight bounds, API keys
  */
 public record IngestConfig(KafkaSettings kafka, TopicSettings topics, String httpHost, int httpPort,
-                           Duration ackTimeout, Duration produceTimeout, String ackGroupId, List<URI> counterUrls) {
+                           Duration ackTimeout, Duration produceTimeout, String ackGroupId, List<URI> counterUrls,
+                           Duration breakerOpenDuration, Duration idempotencyRetention, AdmissionConfig admission) {
+    public static final Duration DEFAULT_BREAKER_OPEN_DURATION = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_IDEMPOTENCY_RETENTION = Duration.ofHours(24);
+    public static final URI DEFAULT_COUNTER_URL = URI.create("http://127.0.0.1:8081");
+
+    public IngestConfig {
+        counterUrls = List.copyOf(counterUrls);
+        if (breakerOpenDuration.isNegative() || breakerOpenDuration.isZero()) {
+            throw new SettingException("SURGE_BREAKER_OPEN_DURATION should be greater than 0 but was "
+                    + breakerOpenDuration);
+        }
+    }
+
+    /** Without admission settings: no rate limits or keys, default body and in-flight bounds. */
+    public IngestConfig(KafkaSettings kafka, TopicSettings topics, String httpHost, int httpPort, Duration ackTimeout,
+                        Duration produceTimeout, String ackGroupId) {
+        this(kafka, topics, httpHost, httpPort, ackTimeout, produceTimeout, ackGroupId, List.of(DEFAULT_COUNTER_URL),
+                DEFAULT_BREAKER_OPEN_DURATION, DEFAULT_IDEMPOTENCY_RETENTION, AdmissionConfig.DEFAULTS);
+    }
 
     public static IngestConfig from(Settings settings) {
         return new IngestConfig(
@@ -30,7 +56,23 @@ public record IngestConfig(KafkaSettings kafka, TopicSettings topics, String htt
                 settings.duration("produce.timeout", Duration.ofSeconds(2), Duration.ofMillis(100),
                         Duration.ofMinutes(5)),
                 settings.string("ack.group.id", "surge-ingest-acks"),
-                urls(settings.string("counter.urls", "http://127.0.0.1:8081")));
+                urls(settings.string("counter.urls", DEFAULT_COUNTER_URL.toString())),
+                settings.duration("breaker.open.duration", DEFAULT_BREAKER_OPEN_DURATION, Duration.ofMillis(100),
+                        Duration.ofMinutes(10)),
+                // The same bounds as counter-streams, which enforces it.
+                settings.duration("idempotency.retention", DEFAULT_IDEMPOTENCY_RETENTION, Duration.ofSeconds(1),
+                        Duration.ofDays(30)),
+                AdmissionConfig.from(settings));
+    }
+
+    public IngestConfig withAdmission(AdmissionConfig newAdmission) {
+        return new IngestConfig(kafka, topics, httpHost, httpPort, ackTimeout, produceTimeout, ackGroupId, counterUrls,
+                breakerOpenDuration, idempotencyRetention, newAdmission);
+    }
+
+    public IngestConfig withBreakerOpenDuration(Duration openDuration) {
+        return new IngestConfig(kafka, topics, httpHost, httpPort, ackTimeout, produceTimeout, ackGroupId, counterUrls,
+                openDuration, idempotencyRetention, admission);
     }
 
     private static List<URI> urls(String commaSeparated) {

@@ -3,6 +3,10 @@ package dev.surge.ingest;
 import dev.surge.common.topic.TopicProvisioner;
 import dev.surge.ingest.ack.KafkaAckInbox;
 import dev.surge.ingest.load.LoadProxy;
+import dev.surge.ingest.admission.AdmissionConfig;
+import dev.surge.ingest.admission.AdmissionControl;
+import dev.surge.ingest.publish.CircuitBreakingPublisher;
+import dev.surge.ingest.publish.EventPublisher;
 import dev.surge.ingest.publish.KafkaEventPublisher;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -10,6 +14,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -26,11 +31,11 @@ public final class IngestServer implements AutoCloseable {
 
     private final String instance;
     private final PrometheusMeterRegistry registry;
-    private final KafkaEventPublisher publisher;
+    private final EventPublisher publisher;
     private final KafkaAckInbox inbox;
     private final IngestApp app;
 
-    private IngestServer(String instance, PrometheusMeterRegistry registry, KafkaEventPublisher publisher,
+    private IngestServer(String instance, PrometheusMeterRegistry registry, EventPublisher publisher,
                          KafkaAckInbox inbox, IngestApp app) {
         this.instance = instance;
         this.registry = registry;
@@ -49,13 +54,32 @@ public final class IngestServer implements AutoCloseable {
             new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(config.topics());
         }
         String instance = "ingest-" + UUID.randomUUID().toString().substring(0, 8);
-        KafkaEventPublisher publisher = KafkaEventPublisher.create(config.kafka(), config.produceTimeout(), instance);
-        publisher.warmUp();
+        KafkaEventPublisher kafkaPublisher = KafkaEventPublisher.create(config.kafka(), config.produceTimeout(),
+                instance);
+        kafkaPublisher.warmUp();
+        EventPublisher publisher = CircuitBreakingPublisher.create(kafkaPublisher, config.produceTimeout(),
+                config.breakerOpenDuration(), Clock.systemUTC(), registry);
         KafkaAckInbox inbox = KafkaAckInbox.create(config.kafka(), config.ackGroupId(), instance + "-acks").start();
-        IngestApp app = new IngestApp(publisher, inbox, config.ackTimeout(), new LoadProxy(config.counterUrls()), registry)
+        AdmissionControl admission = AdmissionControl.create(config.admission(), registry);
+        IngestApp app = new IngestApp(publisher, inbox, config.ackTimeout(), new LoadProxy(config.counterUrls()),
+                registry, admission)
                 .start(config.httpHost(), config.httpPort());
         LOG.info("ingest-api {} listening on {}:{}, Kafka {}", instance, config.httpHost(), app.port(), config.kafka());
+        LOG.info("Admission: {}; produce timeout {}, breaker open {}; idempotency keys kept {} (by counter-streams)",
+                describe(config.admission()), config.produceTimeout(), config.breakerOpenDuration(),
+                config.idempotencyRetention());
         return new IngestServer(instance, registry, publisher, inbox, app);
+    }
+
+    private static String describe(AdmissionConfig admission) {
+        return "rate limit " + perSecond(admission.rateLimit()) + " per client (" + admission.rateLimitClients()
+                + " clients tracked), " + perSecond(admission.globalRateLimit()) + " per instance, at most "
+                + admission.maxInFlight() + " in flight, bodies up to " + admission.maxBodyBytes() + " bytes, API keys "
+                + admission.apiKeys();
+    }
+
+    private static String perSecond(int limit) {
+        return limit == 0 ? "off" : limit + "/s";
     }
 
     public int port() {

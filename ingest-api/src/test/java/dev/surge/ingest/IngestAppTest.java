@@ -3,18 +3,12 @@ package dev.surge.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.surge.common.serde.JsonSerde;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.surge.ingest.admission.AdmissionConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.List;
 import java.util.OptionalInt;
-import dev.surge.ingest.load.LoadProxy;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,34 +18,30 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class IngestAppTest {
     private final HttpClient http = HttpClient.newHttpClient();
-    private final FakeKafka.Publisher publisher = new FakeKafka.Publisher();
-    private final FakeKafka.Inbox inbox = new FakeKafka.Inbox();
-    private final AtomicLong counts = new AtomicLong();
+    private TestApi api;
+    private FakeKafka.Publisher publisher;
+    private FakeKafka.Inbox inbox;
     private IngestApp app;
 
     @BeforeEach
     void start() {
-        publisher.inbox = inbox;
-        inbox.counter = event -> counts.incrementAndGet();
-        app = new IngestApp(publisher, inbox, Duration.ofMillis(300),
-                new LoadProxy(List.of(URI.create("http://127.0.0.1:1"))), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-                .start("127.0.0.1", 0);
+        api = new TestApi(AdmissionConfig.DEFAULTS);
+        publisher = api.publisher;
+        inbox = api.inbox;
+        app = api.app;
     }
 
     @AfterEach
     void stop() {
-        app.stop();
+        api.close();
     }
 
-    private HttpResponse<String> post(String pathAndQuery, String body) throws Exception {
-        HttpRequest.BodyPublisher bodyPublisher = body == null
-                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + pathAndQuery))
-                .POST(bodyPublisher).build(), HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> post(String pathAndQuery, String body) {
+        return api.post(pathAndQuery, body);
     }
 
-    private static JsonNode json(HttpResponse<String> response) throws Exception {
-        return JsonSerde.MAPPER.readTree(response.body());
+    private static JsonNode json(HttpResponse<String> response) {
+        return TestApi.json(response);
     }
 
     @Test

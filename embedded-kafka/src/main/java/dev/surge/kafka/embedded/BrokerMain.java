@@ -5,7 +5,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Runs {@link EmbeddedKafkaBroker} as its own process: {@code --data-dir DIR --port 9092 --controller-port 9093}.
+ * Runs {@link EmbeddedKafkaBroker} as its own process: {@code --data-dir DIR --port 9092 --controller-port 9093},
+ * and any broker setting as {@code --config name=value}.
  * This is the broker {@code ./surge up} starts when no {@code --kafka} cluster is given.
  */
 public final class BrokerMain {
@@ -16,6 +17,7 @@ public final class BrokerMain {
         Path dataDir = Path.of("data", "kafka");
         int port = 9092;
         int controllerPort = 9093;
+        Map<String, String> overrides = new java.util.TreeMap<>();
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -26,10 +28,17 @@ public final class BrokerMain {
                 case "--data-dir" -> dataDir = Path.of(value);
                 case "--port" -> port = Integer.parseInt(value);
                 case "--controller-port" -> controllerPort = Integer.parseInt(value);
+                case "--config" -> {
+                    int equals = value.indexOf('=');
+                    if (equals < 1) {
+                        usage("--config takes name=value, got " + value);
+                    }
+                    overrides.put(value.substring(0, equals), value.substring(equals + 1));
+                }
                 default -> usage("unknown flag " + flag);
             }
         }
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir, port, controllerPort, Map.of());
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDir, port, controllerPort, overrides);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();
@@ -41,7 +50,7 @@ public final class BrokerMain {
 
     private static void usage(String problem) {
         System.err.println("embedded-kafka: " + problem);
-        System.err.println("usage: BrokerMain [--data-dir DIR] [--port N] [--controller-port N]");
+        System.err.println("usage: BrokerMain [--data-dir DIR] [--port N] [--controller-port N] [--config name=value]...");
         System.exit(2);
     }
 }

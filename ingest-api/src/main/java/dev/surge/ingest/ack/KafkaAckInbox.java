@@ -53,6 +53,12 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
     }
 
     public static KafkaAckInbox create(KafkaSettings kafka, String groupId, String clientId) {
+        return new KafkaAckInbox(new KafkaConsumer<>(consumerConfig(kafka, groupId, clientId),
+                Topics.LOAD_ACKS.keySerde().deserializer(), Topics.LOAD_ACKS.valueSerde().deserializer()));
+    }
+
+    /** The consumer's settings: every {@code kafka.*} setting (SASL, SSL, ...) over these defaults. */
+    public static Map<String, Object> consumerConfig(KafkaSettings kafka, String groupId, String clientId) {
         Map<String, Object> defaults = Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, groupId,
                 ConsumerConfig.CLIENT_ID_CONFIG, clientId,
@@ -61,8 +67,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        return new KafkaAckInbox(new KafkaConsumer<>(kafka.clientConfig(defaults),
-                Topics.LOAD_ACKS.keySerde().deserializer(), Topics.LOAD_ACKS.valueSerde().deserializer()));
+        return kafka.clientConfig(defaults);
     }
 
     public KafkaAckInbox start() {

@@ -28,6 +28,12 @@ public final class KafkaEventPublisher implements EventPublisher {
 
     /** A producer whose every wait (metadata, buffer, delivery) is bounded by {@code produceTimeout}. */
     public static KafkaEventPublisher create(KafkaSettings kafka, Duration produceTimeout, String clientId) {
+        return new KafkaEventPublisher(new KafkaProducer<>(producerConfig(kafka, produceTimeout, clientId),
+                Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer()));
+    }
+
+    /** The producer's settings: every {@code kafka.*} setting (SASL, SSL, ...) over these defaults. */
+    public static Map<String, Object> producerConfig(KafkaSettings kafka, Duration produceTimeout, String clientId) {
         long timeout = produceTimeout.toMillis();
         long linger = Math.min(5, timeout / 4);
         Map<String, Object> defaults = Map.of(
@@ -38,8 +44,7 @@ public final class KafkaEventPublisher implements EventPublisher {
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) (timeout - linger),
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
-        return new KafkaEventPublisher(new KafkaProducer<>(kafka.clientConfig(defaults),
-                Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer()));
+        return kafka.clientConfig(defaults);
     }
 
     /** Fetches the topic's metadata now, so that no request pays for (or blocks on) it later. */

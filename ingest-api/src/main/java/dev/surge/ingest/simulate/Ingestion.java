@@ -4,10 +4,12 @@ import dev.surge.common.event.LoadEvent;
 import dev.surge.ingest.ack.AckInbox;
 import dev.surge.ingest.ack.PendingAck;
 import dev.surge.ingest.publish.EventPublisher;
+import dev.surge.ingest.publish.KafkaUnavailableException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * for the count or the ack timeout, whichever comes first. The timeout runs from the moment the request arrived.
  */
 public final class Ingestion {
+    private static final Duration RETRY_AFTER_FAILED_WRITE = Duration.ofSeconds(1);
+
     private final EventPublisher publisher;
     private final AckInbox inbox;
     private final Duration ackTimeout;
@@ -32,7 +36,9 @@ public final class Ingestion {
         return publisher.publish(event, replyPartition).handle((written, failure) -> {
             if (failure != null) {
                 pending.ifPresent(inbox::forget);
-                return CompletableFuture.<Outcome>completedFuture(new Outcome.Unavailable(event, reasonOf(failure)));
+                Throwable cause = unwrap(failure);
+                return CompletableFuture.<Outcome>completedFuture(new Outcome.Unavailable(event,
+                        cause.getClass().getSimpleName() + ": " + cause.getMessage(), retryAfterOf(cause)));
             }
             if (pending.isEmpty()) {
                 Outcome accepted = new Outcome.Accepted(event, mode == AckMode.DURABLE ? written : null);
@@ -44,9 +50,12 @@ public final class Ingestion {
         }).thenCompose(outcome -> outcome);
     }
 
-    private static String reasonOf(Throwable failure) {
-        Throwable cause = failure.getCause() != null && failure instanceof java.util.concurrent.CompletionException
-                ? failure.getCause() : failure;
-        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null
+                ? unwrap(failure.getCause()) : failure;
+    }
+
+    private static Duration retryAfterOf(Throwable cause) {
+        return cause instanceof KafkaUnavailableException open ? open.retryAfter() : RETRY_AFTER_FAILED_WRITE;
     }
 }

@@ -3,11 +3,15 @@ package dev.surge.ingest.simulate;
 import dev.surge.common.event.CountAck;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.ingest.publish.EventPublisher.Written;
+import java.time.Duration;
 
 /** How an accepted request ended; each maps to one HTTP answer. */
 public sealed interface Outcome {
 
-    /** Counted: 200 with the key's running count including this event. */
+    /**
+     * Counted: 200 with the key's running count including this event, or, when {@code ack.duplicate()}, the count
+     * the first attempt with the same idempotency key got.
+     */
     record Counted(CountAck ack) implements Outcome {
     }
 
@@ -15,7 +19,7 @@ public sealed interface Outcome {
     record Accepted(LoadEvent event, Written written) implements Outcome {
     }
 
-    /** Kafka did not take the event: 503, the client should retry. */
-    record Unavailable(LoadEvent event, String reason) implements Outcome {
+    /** Kafka did not take the event: 503, the client should retry after {@code retryAfter}. */
+    record Unavailable(LoadEvent event, String reason, Duration retryAfter) implements Outcome {
     }
 }

@@ -1,17 +1,25 @@
 package dev.surge.ingest.simulate;
 
+import dev.surge.common.event.CountAck;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.http.JsonResponses;
 import dev.surge.common.http.Problem;
+import dev.surge.common.http.ProblemException;
+import dev.surge.ingest.admission.AdmittedHandler;
+import dev.surge.ingest.admission.BoundedBody;
+import dev.surge.ingest.admission.Client;
+import dev.surge.ingest.admission.IdempotencyKey;
+import dev.surge.ingest.metrics.EventOutcomes;
 import io.javalin.http.Context;
-import io.javalin.http.Handler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,49 +27,74 @@ import org.slf4j.LoggerFactory;
  * {@code POST /simulate[?ack=count|durable]}: validates, hands the event to {@link Ingestion} and answers when the
  * outcome is known. No request thread waits: the answer is written on {@code responseExecutor} when the count (or
  * Kafka's acknowledgement, or a timeout) arrives.
+ *
+ * <p>Runs behind {@link dev.surge.ingest.admission.AdmissionControl}: the client is known and within its quotas. An
+ * {@code Idempotency-Key} is scoped to the client; counter-streams answers a retry with the first attempt's count.
  */
-public final class SimulateHandler implements Handler {
+public final class SimulateHandler implements AdmittedHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SimulateHandler.class);
 
     private final Ingestion ingestion;
     private final Executor responseExecutor;
     private final Clock clock;
-    private final MeterRegistry registry;
+    private final int maxBodyBytes;
+    private final EventOutcomes outcomes;
     private final Timer countLatency;
 
-    public SimulateHandler(Ingestion ingestion, Executor responseExecutor, Clock clock, MeterRegistry registry) {
+    public SimulateHandler(Ingestion ingestion, Executor responseExecutor, Clock clock, int maxBodyBytes,
+                           MeterRegistry registry) {
         this.ingestion = ingestion;
         this.responseExecutor = responseExecutor;
         this.clock = clock;
-        this.registry = registry;
+        this.maxBodyBytes = maxBodyBytes;
+        this.outcomes = new EventOutcomes(registry);
         this.countLatency = Timer.builder("surge.ack.latency")
                 .description("From request received to running count known (200 answers)")
                 .publishPercentileHistogram()
                 .register(registry);
     }
 
-    @Override
-    public void handle(Context ctx) {
-        AckMode mode = AckMode.fromQuery(ctx.queryParam("ack"));
-        SimulateRequest request = SimulateRequest.parse(ctx.bodyAsBytes());
-        long started = System.nanoTime();
-        LoadEvent event = new LoadEvent(UUID.randomUUID().toString(), request.key(), clock.millis());
-        ctx.future(() -> ingestion.submit(event, mode)
-                .thenAcceptAsync(outcome -> answer(ctx, outcome, started), responseExecutor));
+    private record Valid(AckMode mode, LoadEvent event) {
     }
 
-    private void answer(Context ctx, Outcome outcome, long startedNanos) {
+    @Override
+    public CompletableFuture<Void> handle(Context ctx, Client client) {
+        Valid request = validate(ctx, client);
+        long started = System.nanoTime();
+        return ingestion.submit(request.event(), request.mode())
+                .thenAcceptAsync(outcome -> answer(ctx, client, outcome, started), responseExecutor);
+    }
+
+    private Valid validate(Context ctx, Client client) {
+        try {
+            AckMode mode = AckMode.fromQuery(ctx.queryParam("ack"));
+            String idempotencyKey = IdempotencyKey.of(ctx).map(client::scope).orElse(null);
+            SimulateRequest request = SimulateRequest.parse(BoundedBody.read(ctx, maxBodyBytes));
+            return new Valid(mode, new LoadEvent(UUID.randomUUID().toString(), request.key(), clock.millis(),
+                    client.id(), idempotencyKey));
+        } catch (ProblemException e) {
+            outcomes.count(EventOutcomes.INVALID, client.metricTag());
+            throw e;
+        }
+    }
+
+    private void answer(Context ctx, Client client, Outcome outcome, long startedNanos) {
         if (outcome instanceof Outcome.Counted counted) {
-            countLatency.record(System.nanoTime() - startedNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-            count("counted");
+            CountAck ack = counted.ack();
+            countLatency.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+            outcomes.count(ack.duplicate() ? EventOutcomes.DUPLICATE : EventOutcomes.COUNTED, client.metricTag());
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", "success");
-            body.put("load", counted.ack().count());
-            body.put("key", counted.ack().key());
-            body.put("id", counted.ack().id());
+            body.put("load", ack.count());
+            body.put("key", ack.key());
+            body.put("id", ack.id());
+            if (ack.duplicate()) {
+                body.put("duplicate", true);
+            }
             JsonResponses.json(ctx, 200, body);
         } else if (outcome instanceof Outcome.Accepted accepted) {
-            count(accepted.written() == null ? "accepted" : "durable");
+            outcomes.count(accepted.written() == null ? EventOutcomes.ACCEPTED : EventOutcomes.DURABLE,
+                    client.metricTag());
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", "accepted");
             body.put("key", accepted.event().key());
@@ -72,15 +105,13 @@ public final class SimulateHandler implements Handler {
             }
             JsonResponses.json(ctx, 202, body);
         } else if (outcome instanceof Outcome.Unavailable unavailable) {
-            count("unavailable");
+            outcomes.count(EventOutcomes.UNAVAILABLE, client.metricTag());
             LOG.debug("Event {} not accepted: {}", unavailable.event().id(), unavailable.reason());
+            long retryAfter = Math.max(1, (unavailable.retryAfter().toMillis() + 999) / 1000);
             JsonResponses.problem(ctx, Problem.of(503, "kafka-unavailable", "Event not accepted",
-                            "Kafka did not accept the event; it was not recorded. Retry later."),
-                    Map.of("Retry-After", "1"));
+                            "Kafka did not confirm the event. Retry later; with the same "
+                                    + IdempotencyKey.HEADER + " a retry is never counted twice."),
+                    Map.of("Retry-After", Long.toString(retryAfter)));
         }
-    }
-
-    private void count(String outcome) {
-        registry.counter("surge.events", "outcome", outcome).increment();
     }
 }

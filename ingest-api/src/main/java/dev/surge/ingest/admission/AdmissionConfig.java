@@ -1,0 +1,69 @@
+package dev.surge.ingest.admission;
+
+import dev.surge.common.config.SettingException;
+import dev.surge.common.config.Settings;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What ingest-api lets in, typed and validated once at start.
+ *
+ * @param rateLimit        requests per second per client ({@code SURGE_RATE_LIMIT}); 0 turns the limit off
+ * @param globalRateLimit  requests per second for this instance, all clients together; 0 turns it off
+ * @param rateLimitClients how many clients' limiters are kept; beyond it the least recently seen is forgotten
+ * @param maxBodyBytes     the largest request body read; a larger one is refused with 413
+ * @param maxInFlight      requests admitted and not yet answered, at most; past it 503 at once
+ * @param apiKeys          the keys clients must present, or {@link ApiKeys#none()}
+ */
+public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitClients, int maxBodyBytes,
+                              int maxInFlight, ApiKeys apiKeys) {
+    public static final int DEFAULT_RATE_LIMIT_CLIENTS = 10_000;
+    public static final int DEFAULT_MAX_BODY_BYTES = 8192;
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+
+    /** No rate limits, no keys; the body and in-flight bounds always apply. */
+    public static final AdmissionConfig DEFAULTS = new AdmissionConfig(0, 0, DEFAULT_RATE_LIMIT_CLIENTS,
+            DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, ApiKeys.none());
+
+    public AdmissionConfig {
+        atLeast("SURGE_RATE_LIMIT", rateLimit, 0);
+        atLeast("SURGE_GLOBAL_RATE_LIMIT", globalRateLimit, 0);
+        atLeast("SURGE_RATE_LIMIT_CLIENTS", rateLimitClients, 1);
+        atLeast("SURGE_MAX_BODY_BYTES", maxBodyBytes, 1);
+        atLeast("SURGE_MAX_IN_FLIGHT", maxInFlight, 1);
+        Objects.requireNonNull(apiKeys, "apiKeys");
+    }
+
+    public static AdmissionConfig from(Settings settings) {
+        String keysFile = settings.string("api.keys.file", null);
+        return new AdmissionConfig(
+                settings.integer("rate.limit", 0, 0, 1_000_000),
+                settings.integer("global.rate.limit", 0, 0, 10_000_000),
+                settings.integer("rate.limit.clients", DEFAULT_RATE_LIMIT_CLIENTS, 100, 10_000_000),
+                settings.integer("max.body.bytes", DEFAULT_MAX_BODY_BYTES, 64, 16 * 1024 * 1024),
+                settings.integer("max.in.flight", DEFAULT_MAX_IN_FLIGHT, 1, 1_000_000),
+                keysFile == null ? ApiKeys.none() : ApiKeys.load(Path.of(keysFile)));
+    }
+
+    public AdmissionConfig withRateLimit(int perClient, int perInstance) {
+        return new AdmissionConfig(perClient, perInstance, rateLimitClients, maxBodyBytes, maxInFlight, apiKeys);
+    }
+
+    public AdmissionConfig withMaxInFlight(int max) {
+        return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, maxBodyBytes, max, apiKeys);
+    }
+
+    public AdmissionConfig withMaxBodyBytes(int max) {
+        return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, max, maxInFlight, apiKeys);
+    }
+
+    public AdmissionConfig withApiKeys(ApiKeys keys) {
+        return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, maxBodyBytes, maxInFlight, keys);
+    }
+
+    private static void atLeast(String variable, int value, int min) {
+        if (value < min) {
+            throw new SettingException(variable + " should be at least " + min + " but was " + value);
+        }
+    }
+}
