@@ -1,5 +1,6 @@
 package dev.surge.ingest;
 
+import dev.surge.common.http.HttpMetrics;
 import dev.surge.common.http.JsonResponses;
 import dev.surge.common.http.Readiness;
 import dev.surge.common.http.ServiceEndpoints;
@@ -13,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,6 +31,12 @@ public final class IngestApp {
 
     public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
                      PrometheusMeterRegistry registry, AdmissionControl admission) {
+        this(publisher, inbox, ackTimeout, loads, registry, admission, () -> true);
+    }
+
+    /** @param kafkaReachable whether Kafka answers now (checked in the background): readiness requires it */
+    public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
+                     PrometheusMeterRegistry registry, AdmissionControl admission, BooleanSupplier kafkaReachable) {
         AtomicInteger threadNumber = new AtomicInteger();
         this.responseWriters = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 runnable -> {
@@ -41,14 +49,18 @@ public final class IngestApp {
         this.javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             JsonResponses.installProblemMapping(config);
-            ServiceEndpoints.install(config, registry, () -> readiness(inbox));
+            HttpMetrics.install(config, registry);
+            ServiceEndpoints.install(config, registry, () -> readiness(inbox, kafkaReachable));
             config.routes.post("/simulate", admission.guard(simulate));
             config.routes.get("/load", admission.authenticated(loads::forward));
             config.routes.get("/load/{key}", admission.authenticated(loads::forward));
         });
     }
 
-    static Readiness readiness(AckInbox inbox) {
+    static Readiness readiness(AckInbox inbox, BooleanSupplier kafkaReachable) {
+        if (!kafkaReachable.getAsBoolean()) {
+            return Readiness.notReady("Kafka not reachable");
+        }
         int partitions = inbox.ownedPartitions();
         return partitions > 0
                 ? Readiness.ready("reading " + partitions + " reply partition(s)")

@@ -1,6 +1,9 @@
 package dev.surge.ingest;
 
+import dev.surge.common.config.KafkaHealth;
 import dev.surge.common.topic.TopicProvisioner;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.util.List;
 import dev.surge.ingest.ack.KafkaAckInbox;
 import dev.surge.ingest.load.LoadProxy;
 import dev.surge.ingest.admission.AdmissionConfig;
@@ -33,10 +36,15 @@ public final class IngestServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final EventPublisher publisher;
     private final KafkaAckInbox inbox;
+    private final List<KafkaClientMetrics> kafkaMeters;
+    private final KafkaHealth kafkaHealth;
     private final IngestApp app;
 
     private IngestServer(String instance, PrometheusMeterRegistry registry, EventPublisher publisher,
-                         KafkaAckInbox inbox, IngestApp app) {
+                         KafkaAckInbox inbox, IngestApp app, List<KafkaClientMetrics> kafkaMeters,
+                         KafkaHealth kafkaHealth) {
+        this.kafkaMeters = kafkaMeters;
+        this.kafkaHealth = kafkaHealth;
         this.instance = instance;
         this.registry = registry;
         this.publisher = publisher;
@@ -60,15 +68,18 @@ public final class IngestServer implements AutoCloseable {
         EventPublisher publisher = CircuitBreakingPublisher.create(kafkaPublisher, config.produceTimeout(),
                 config.breakerOpenDuration(), Clock.systemUTC(), registry);
         KafkaAckInbox inbox = KafkaAckInbox.create(config.kafka(), config.ackGroupId(), instance + "-acks").start();
+        List<KafkaClientMetrics> kafkaMeters = List.of(kafkaPublisher.meters(), inbox.meters());
+        kafkaMeters.forEach(meters -> meters.bindTo(registry));
+        KafkaHealth kafkaHealth = new KafkaHealth(config.kafka(), instance + "-health").start();
         AdmissionControl admission = AdmissionControl.create(config.admission(), registry);
         IngestApp app = new IngestApp(publisher, inbox, config.ackTimeout(), new LoadProxy(config.counterUrls()),
-                registry, admission)
+                registry, admission, kafkaHealth::reachable)
                 .start(config.httpHost(), config.httpPort());
         LOG.info("ingest-api {} listening on {}:{}, Kafka {}", instance, config.httpHost(), app.port(), config.kafka());
         LOG.info("Admission: {}; produce timeout {}, breaker open {}; idempotency keys kept {} (by counter-streams)",
                 describe(config.admission()), config.produceTimeout(), config.breakerOpenDuration(),
                 config.idempotencyRetention());
-        return new IngestServer(instance, registry, publisher, inbox, app);
+        return new IngestServer(instance, registry, publisher, inbox, app, kafkaMeters, kafkaHealth);
     }
 
     private static String describe(AdmissionConfig admission) {
@@ -94,6 +105,8 @@ public final class IngestServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        kafkaMeters.forEach(KafkaClientMetrics::close);
+        kafkaHealth.close();
         inbox.close();
         publisher.close();
         registry.close();

@@ -3,6 +3,7 @@ package dev.surge.ingest.ack;
 import dev.surge.common.config.KafkaSettings;
 import dev.surge.common.event.CountAck;
 import dev.surge.common.topic.Topics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -68,6 +69,11 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         return kafka.clientConfig(defaults);
+    }
+
+    /** The ack consumer's own metrics (kafka_consumer_*, lag included), for the registry that serves /metrics. */
+    public KafkaClientMetrics meters() {
+        return new KafkaClientMetrics(consumer);
     }
 
     public KafkaAckInbox start() {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -45,6 +46,11 @@ public final class KafkaEventPublisher implements EventPublisher {
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) (timeout - linger),
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
         return kafka.clientConfig(defaults);
+    }
+
+    /** The producer's own metrics (kafka_producer_*), for the registry that serves /metrics. */
+    public KafkaClientMetrics meters() {
+        return new KafkaClientMetrics(producer);
     }
 
     /** Fetches the topic's metadata now, so that no request pays for (or blocks on) it later. */
