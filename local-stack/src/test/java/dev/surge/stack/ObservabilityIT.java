@@ -69,6 +69,9 @@ class ObservabilityIT {
                 "http.port", "0",
                 "ack.timeout", "15s",
                 "ack.group.id", "surge-ingest-acks-obs-it",
+                // As in compose/: limits on (far above this test's load), so their metrics exist.
+                "rate.limit", "100000",
+                "global.rate.limit", "100000",
                 "counter.urls", "http://127.0.0.1:" + counter.httpPort()))));
         await().atMost(Duration.ofSeconds(30)).until(() -> api.ownedReplyPartitions() > 0);
         for (int i = 0; i < 20; i++) {
