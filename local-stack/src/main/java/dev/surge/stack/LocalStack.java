@@ -252,21 +252,23 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * Blocks until a child process exits on its own and says which, or returns empty once {@link #close()} has
-     * begun. A healthy stack stays in here.
+     * Watches the children until {@link #close()} begins. A child that exits on its own is reported on {@code out}
+     * (with the end of its log) and the others keep running, as they would in a cluster: the API then answers 503
+     * while the broker is gone, for example. Returns false when every child has exited.
      */
-    public java.util.Optional<String> awaitUnexpectedExit() throws InterruptedException {
-        List<ManagedProcess> watched = List.copyOf(processes);
-        while (!closing) {
-            for (ManagedProcess process : watched) {
+    public boolean superviseUntilClosed() throws InterruptedException {
+        List<ManagedProcess> watched = new ArrayList<>(processes);
+        while (!closing && !watched.isEmpty()) {
+            for (ManagedProcess process : List.copyOf(watched)) {
                 if (process.process().waitFor(200, TimeUnit.MILLISECONDS) && !closing) {
-                    return java.util.Optional.of(process.role() + " (pid " + process.pid() + ") exited with "
-                            + process.process().exitValue() + "; last lines of " + process.log() + ":\n"
-                            + process.logTail(20));
+                    watched.remove(process);
+                    out.println("surge: " + process.role() + " (pid " + process.pid() + ") exited with "
+                            + process.process().exitValue() + "; the rest keeps running (Ctrl-C stops it). Last lines"
+                            + " of " + process.log() + ":\n" + process.logTail(10));
                 }
             }
         }
-        return java.util.Optional.empty();
+        return closing;
     }
 
     /** Stops ingest-api, then counter-streams, then the broker, each with SIGTERM and a grace period. */

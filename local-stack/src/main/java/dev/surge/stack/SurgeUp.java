@@ -1,9 +1,8 @@
 package dev.surge.stack;
 
 import java.nio.file.Path;
-import java.util.Optional;
 
-/** {@code ./surge up}: starts the local stack and keeps it running until Ctrl-C, SIGTERM or a child's exit. */
+/** {@code ./surge up}: starts the local stack and keeps it running until Ctrl-C or SIGTERM. */
 public final class SurgeUp {
     private SurgeUp() {
     }
@@ -29,10 +28,8 @@ public final class SurgeUp {
             stack.close();
             System.out.println("Surge stopped.");
         }, "surge-down"));
-        Optional<String> exit = stack.awaitUnexpectedExit();
-        if (exit.isPresent()) {
-            System.err.println("surge: " + exit.get());
-            System.err.println("surge: stopping the rest of the stack");
+        if (!stack.superviseUntilClosed()) {
+            System.err.println("surge: every process of the stack has exited");
             System.exit(1);
         }
     }
