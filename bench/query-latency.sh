@@ -40,8 +40,9 @@ curl -sf "http://127.0.0.1:$API/health/ready" >/dev/null || { echo "stack not re
 cat > "$DATA/load.lua" <<LUA
 local counter = 0
 local threads = 0
+local base = tonumber(os.getenv("KEY_BASE") or "0")
 setup = function(thread) thread:set("offset", threads); threads = threads + 1 end
-init = function() counter = offset end
+init = function() counter = base + offset end
 request = function()
   local key = "q-" .. (counter % $KEYS)
   counter = counter + 4
@@ -54,13 +55,20 @@ request = function() return wrk.format("GET", "/load/q-" .. math.random(0, $KEYS
 LUA
 
 echo "Loading $KEYS keys ..."
-# Four threads, each posting every fourth key in turn, until every key has at least one event.
-wrk -t4 -c16 -d"$(( KEYS / 1000 + 5 ))"s -s "$DATA/load.lua" "http://127.0.0.1:$API" > "$DATA/load.txt"
-for _ in $(seq 1 120); do
-  keys=$(curl -sf "http://127.0.0.1:$COUNTER/load" | sed -n 's/.*"keys":\([0-9]*\).*/\1/p')
+# Rounds of 10 s, four threads each posting every fourth key from where the last round got to, until every key
+# has at least one event (at most 20 rounds).
+keys=0
+for _ in $(seq 1 20); do
+  KEY_BASE=$(( keys > 200 ? keys - 200 : 0 )) wrk -t4 -c32 -d10s -s "$DATA/load.lua" "http://127.0.0.1:$API" \
+    > "$DATA/load.txt"
+  for _ in $(seq 1 10); do
+    keys=$(curl -sf "http://127.0.0.1:$COUNTER/load" | sed -n 's/.*"keys":\([0-9]*\).*/\1/p')
+    [ "${keys:-0}" -ge "$KEYS" ] && break
+    sleep 1
+  done
   [ "${keys:-0}" -ge "$KEYS" ] && break
-  sleep 1
 done
+[ "${keys:-0}" -ge "$KEYS" ] || { echo "only ${keys:-0} of $KEYS keys were counted" >&2; exit 1; }
 total=$(curl -sf "http://127.0.0.1:$COUNTER/load" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
 echo "Counted: $keys keys, $total events"
 
