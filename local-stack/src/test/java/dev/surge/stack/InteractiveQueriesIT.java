@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.surge.common.config.Settings;
-import dev.surge.counter.CounterConfig;
 import dev.surge.counter.CounterService;
-import dev.surge.ingest.IngestConfig;
 import dev.surge.ingest.IngestServer;
 import dev.surge.testkit.TestKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,23 +41,11 @@ class InteractiveQueriesIT {
     void start() throws Exception {
         kafka = TestKafka.start();
         for (int i = 0; i < 2; i++) {
-            Path state = Files.createTempDirectory("surge-iq-it");
-            counters.add(new CounterService(CounterConfig.from(new Settings(Map.of(
-                    "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                    "application.id", APP,
-                    "state.dir", state.toString(),
-                    "http.port", "0")))).start());
+            counters.add(InProcessSurge.counter(kafka.bootstrapServers(), APP, Map.of()));
         }
-        await().atMost(Duration.ofSeconds(90)).until(() -> counters.stream().allMatch(c -> c.readiness().ready())
-                && counters.stream().allMatch(c -> c.state() == KafkaStreams.State.RUNNING));
-        api = IngestServer.start(IngestConfig.from(new Settings(Map.of(
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                "http.port", "0",
-                "ack.timeout", "15s",
-                "ack.group.id", "surge-ingest-acks-iq-it",
-                "counter.urls", "http://127.0.0.1:" + counters.get(0).httpPort() + ",http://127.0.0.1:"
-                        + counters.get(1).httpPort()))));
-        await().atMost(Duration.ofSeconds(30)).until(() -> api.ownedReplyPartitions() > 0);
+        await().atMost(Duration.ofSeconds(90)).until(
+                () -> counters.stream().allMatch(c -> c.state() == KafkaStreams.State.RUNNING));
+        api = InProcessSurge.api(kafka.bootstrapServers(), "surge-ingest-acks-iq-it", counters, Map.of());
 
         // 256 acked events over 30 keys: iq-k gets k % 19 + 1 of them.
         Semaphore permits = new Semaphore(16);

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.surge.common.config.Settings;
-import dev.surge.counter.CounterConfig;
 import dev.surge.counter.CounterService;
-import dev.surge.ingest.IngestConfig;
 import dev.surge.ingest.IngestServer;
 import dev.surge.testkit.TestKafka;
 import java.io.File;
@@ -58,22 +55,10 @@ class ObservabilityIT {
     @BeforeAll
     void start() throws Exception {
         kafka = TestKafka.start();
-        counter = new CounterService(CounterConfig.from(new Settings(Map.of(
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                "application.id", "surge-counter-obs-it",
-                "state.dir", Files.createTempDirectory("surge-obs-it").toString(),
-                "http.port", "0")))).start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> counter.readiness().ready());
-        api = IngestServer.start(IngestConfig.from(new Settings(Map.of(
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                "http.port", "0",
-                "ack.timeout", "15s",
-                "ack.group.id", "surge-ingest-acks-obs-it",
-                // As in compose/: limits on (far above this test's load), so their metrics exist.
-                "rate.limit", "100000",
-                "global.rate.limit", "100000",
-                "counter.urls", "http://127.0.0.1:" + counter.httpPort()))));
-        await().atMost(Duration.ofSeconds(30)).until(() -> api.ownedReplyPartitions() > 0);
+        counter = InProcessSurge.counter(kafka.bootstrapServers(), "surge-counter-obs-it", Map.of());
+        // As in compose/: rate limits on (far above this test's load), so their metrics exist.
+        api = InProcessSurge.api(kafka.bootstrapServers(), "surge-ingest-acks-obs-it", List.of(counter),
+                Map.of("rate.limit", "100000", "global.rate.limit", "100000"));
         for (int i = 0; i < 20; i++) {
             assertThat(http.post(api.port(), "/simulate", "{\"key\":\"obs-" + (i % 3) + "\"}").status()).isEqualTo(200);
         }

@@ -3,10 +3,7 @@ package dev.surge.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.surge.common.config.Settings;
-import dev.surge.counter.CounterConfig;
 import dev.surge.counter.CounterService;
-import dev.surge.ingest.IngestConfig;
 import dev.surge.ingest.IngestServer;
 import dev.surge.testkit.TestKafka;
 import java.nio.file.Files;
@@ -52,27 +49,12 @@ class PipelineIT {
         kafka.close();
     }
 
-    private CounterService startCounter() {
-        CounterService service = new CounterService(CounterConfig.from(new Settings(Map.of(
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                "application.id", "surge-counter-it",
-                "state.dir", stateDir.toString(),
-                "http.port", "0")))).start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> service.readiness().ready());
-        return service;
+    private CounterService startCounter() throws Exception {
+        return InProcessSurge.counter(kafka.bootstrapServers(), "surge-counter-it", Map.of("state.dir", stateDir.toString()));
     }
 
     private IngestServer startApi() {
-        // A generous ack timeout: this test asserts counts, not latency (that is measured by ./surge bench).
-        IngestServer server = IngestServer.start(IngestConfig.from(new Settings(Map.of(
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                "http.port", "0",
-                "ack.timeout", "15s",
-                "produce.timeout", "5s",
-                "ack.group.id", "surge-ingest-acks-it",
-                "counter.urls", "http://127.0.0.1:" + counter.httpPort()))));
-        await().atMost(Duration.ofSeconds(30)).until(() -> server.ownedReplyPartitions() > 0);
-        return server;
+        return InProcessSurge.api(kafka.bootstrapServers(), "surge-ingest-acks-it", List.of(counter), Map.of());
     }
 
     /** Fires {@code total} POSTs over {@code keys}, at most {@code inFlight} at once, round-robin over the ports. */
@@ -115,7 +97,7 @@ class PipelineIT {
     }
 
     @Test
-    void shouldContinueTheCountAfterCounterStreamsRestartsOnTheSameState() {
+    void shouldContinueTheCountAfterCounterStreamsRestartsOnTheSameState() throws Exception {
         List<Http.Response> before = fire(5, 1, List.of("restart"), api.port());
         assertThat(before).extracting(r -> r.body().get("load").asLong()).containsExactly(1L, 2L, 3L, 4L, 5L);
 
