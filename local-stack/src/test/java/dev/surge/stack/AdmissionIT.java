@@ -103,6 +103,8 @@ class AdmissionIT {
         });
         assertThat(refused.stream().map(Timed::took).sorted().toList().get(refused.size() / 2))
                 .as("median answer while the breaker is open").isLessThan(Duration.ofMillis(100));
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                .until(() -> readyStatus() == 503);
 
         broker = EmbeddedKafkaBroker.start(logDir, port, controllerPort, Map.of());
 
@@ -111,8 +113,15 @@ class AdmissionIT {
         for (int i = 0; i < 5; i++) {
             assertThat(post().join().status()).isEqualTo(202);
         }
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                .until(() -> readyStatus() == 200);
         assertThat(metrics()).contains(
                 "resilience4j_circuitbreaker_state{name=\"kafka-publish\",state=\"closed\"} 1.0");
+    }
+
+    private int readyStatus() throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/health/ready")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private String metrics() throws Exception {

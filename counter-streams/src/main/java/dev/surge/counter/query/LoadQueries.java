@@ -116,7 +116,8 @@ public final class LoadQueries {
                     + (prefix == null ? "" : "&prefix=" + encode(prefix)), PartialLoad.class));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-                .thenApply(done -> merge(parts.stream().map(CompletableFuture::join).toList(), prefix, limit))
+                .thenApply(done -> merge(parts.stream().map(CompletableFuture::join).toList(), sourcePartitions,
+                        prefix, limit))
                 .exceptionallyCompose(failure -> {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure;
@@ -138,7 +139,11 @@ public final class LoadQueries {
         }
     }
 
-    private ClusterLoad merge(List<PartialLoad> parts, String prefix, int limit) {
+    /**
+     * Adds up the instances' answers, or fails when they do not cover every one of {@code sourcePartitions}
+     * partitions exactly once (a rebalance is under way): a partial sum would be a silently wrong number.
+     */
+    static ClusterLoad merge(List<PartialLoad> parts, int sourcePartitions, String prefix, int limit) {
         Set<Integer> covered = new TreeSet<>();
         long total = 0;
         long keys = 0;
