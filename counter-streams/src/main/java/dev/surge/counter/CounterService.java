@@ -1,5 +1,6 @@
 package dev.surge.counter;
 
+import dev.surge.common.concurrent.DaemonThreads;
 import dev.surge.common.config.KafkaHealth;
 import dev.surge.common.http.HttpMetrics;
 import dev.surge.common.http.JsonResponses;
@@ -42,11 +43,8 @@ public final class CounterService implements AutoCloseable {
 
     private final CounterConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final ScheduledExecutorService metricsRefresh = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "streams-metrics-refresh");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService metricsRefresh =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("streams-metrics-refresh"));
     private final Javalin http;
     private volatile KafkaStreams streams;
     private volatile LoadQueries queries;

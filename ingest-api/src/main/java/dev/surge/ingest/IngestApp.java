@@ -1,5 +1,6 @@
 package dev.surge.ingest;
 
+import dev.surge.common.concurrent.DaemonThreads;
 import dev.surge.common.http.HttpMetrics;
 import dev.surge.common.http.JsonResponses;
 import dev.surge.common.http.Readiness;
@@ -17,7 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import dev.surge.ingest.load.LoadProxy;
 
 /**
@@ -37,13 +37,8 @@ public final class IngestApp {
     /** @param kafkaReachable whether Kafka answers now (checked in the background): readiness requires it */
     public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
                      PrometheusMeterRegistry registry, AdmissionControl admission, BooleanSupplier kafkaReachable) {
-        AtomicInteger threadNumber = new AtomicInteger();
         this.responseWriters = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "response-writer-" + threadNumber.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
+                DaemonThreads.named("response-writer"));
         SimulateHandler simulate = new SimulateHandler(new Ingestion(publisher, inbox, ackTimeout), responseWriters,
                 Clock.systemUTC(), admission.maxBodyBytes(), registry);
         this.javalin = Javalin.create(config -> {

@@ -1,5 +1,6 @@
 package dev.surge.common.config;
 
+import dev.surge.common.concurrent.DaemonThreads;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -30,11 +31,7 @@ public final class KafkaHealth implements AutoCloseable {
                 AdminClientConfig.CLIENT_ID_CONFIG, clientId,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS)));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "kafka-health");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("kafka-health"));
     }
 
     public KafkaHealth start() {
