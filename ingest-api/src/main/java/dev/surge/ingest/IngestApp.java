@@ -71,10 +71,6 @@ public final class IngestApp {
         return javalin.port();
     }
 
-    public Javalin javalin() {
-        return javalin;
-    }
-
     public void stop() {
         javalin.stop();
         responseWriters.shutdown();

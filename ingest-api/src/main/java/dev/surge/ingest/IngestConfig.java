@@ -39,12 +39,6 @@ public record IngestConfig(KafkaSettings kafka, TopicSettings topics, String htt
         }
     }
 
-    /** Without admission settings: no rate limits or keys, default body and in-flight bounds. */
-    public IngestConfig(KafkaSettings kafka, TopicSettings topics, String httpHost, int httpPort, Duration ackTimeout,
-                        Duration produceTimeout, String ackGroupId) {
-        this(kafka, topics, httpHost, httpPort, ackTimeout, produceTimeout, ackGroupId, List.of(DEFAULT_COUNTER_URL),
-                DEFAULT_BREAKER_OPEN_DURATION, DEFAULT_IDEMPOTENCY_RETENTION, AdmissionConfig.DEFAULTS);
-    }
 
     public static IngestConfig from(Settings settings) {
         return new IngestConfig(
@@ -65,15 +59,7 @@ public record IngestConfig(KafkaSettings kafka, TopicSettings topics, String htt
                 AdmissionConfig.from(settings));
     }
 
-    public IngestConfig withAdmission(AdmissionConfig newAdmission) {
-        return new IngestConfig(kafka, topics, httpHost, httpPort, ackTimeout, produceTimeout, ackGroupId, counterUrls,
-                breakerOpenDuration, idempotencyRetention, newAdmission);
-    }
 
-    public IngestConfig withBreakerOpenDuration(Duration openDuration) {
-        return new IngestConfig(kafka, topics, httpHost, httpPort, ackTimeout, produceTimeout, ackGroupId, counterUrls,
-                openDuration, idempotencyRetention, admission);
-    }
 
     private static List<URI> urls(String commaSeparated) {
         List<URI> urls = new ArrayList<>();

@@ -3,8 +3,7 @@ package dev.surge.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.surge.common.config.KafkaSettings;
-import dev.surge.common.config.TopicSettings;
+import dev.surge.common.config.Settings;
 import dev.surge.ingest.IngestConfig;
 import dev.surge.ingest.IngestServer;
 import dev.surge.kafka.embedded.EmbeddedKafkaBroker;
@@ -72,9 +71,14 @@ class AdmissionIT {
         int port = Http.freePort();
         int controllerPort = Http.freePort();
         broker = EmbeddedKafkaBroker.start(logDir, port, controllerPort, Map.of());
-        api = IngestServer.start(new IngestConfig(KafkaSettings.bootstrap(broker.bootstrapServers()),
-                new TopicSettings(2, 2, (short) 1), "127.0.0.1", 0, Duration.ofSeconds(2), PRODUCE_TIMEOUT,
-                "surge-ingest-acks-admission-it").withBreakerOpenDuration(BREAKER_OPEN));
+        api = IngestServer.start(IngestConfig.from(new Settings(Map.of(
+                "kafka.bootstrap.servers", broker.bootstrapServers(),
+                "load.events.partitions", "2",
+                "ack.partitions", "2",
+                "http.port", "0",
+                "produce.timeout", PRODUCE_TIMEOUT.toMillis() + "ms",
+                "breaker.open.duration", BREAKER_OPEN.toMillis() + "ms",
+                "ack.group.id", "surge-ingest-acks-admission-it"))));
         assertThat(post().join().status()).isEqualTo(202);
 
         broker.close();

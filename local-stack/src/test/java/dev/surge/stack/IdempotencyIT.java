@@ -4,21 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.surge.common.config.KafkaSettings;
-import dev.surge.common.config.TopicSettings;
-import dev.surge.counter.CounterConfig;
 import dev.surge.counter.CounterService;
-import dev.surge.counter.topology.CounterTopology;
-import dev.surge.ingest.IngestConfig;
 import dev.surge.ingest.IngestServer;
 import dev.surge.testkit.TestKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +28,6 @@ class IdempotencyIT {
     private static final int PARTITIONS = 4;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private TestKafka kafka;
-    private Path stateDir;
     private CounterService counter;
     private IngestServer first;
     private IngestServer second;
@@ -41,16 +35,13 @@ class IdempotencyIT {
     @BeforeAll
     void startPipeline() throws Exception {
         kafka = TestKafka.start();
-        stateDir = Files.createTempDirectory("surge-idempotency-it");
-        TopicSettings topics = new TopicSettings(PARTITIONS, PARTITIONS, (short) 1);
-        counter = new CounterService(new CounterConfig(KafkaSettings.bootstrap(kafka.bootstrapServers()), topics,
-                "surge-counter-idempotency-it", stateDir, "127.0.0.1", 0, "127.0.0.1", 1,
-                CounterTopology.Options.DEFAULT)).start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> counter.readiness().ready());
-        IngestConfig api = new IngestConfig(KafkaSettings.bootstrap(kafka.bootstrapServers()), topics, "127.0.0.1", 0,
-                Duration.ofSeconds(15), Duration.ofSeconds(5), "surge-ingest-acks-idempotency-it");
-        first = IngestServer.start(api);
-        second = IngestServer.start(api);
+        Map<String, String> partitions = Map.of(
+                "load.events.partitions", Integer.toString(PARTITIONS), "ack.partitions", Integer.toString(PARTITIONS));
+        counter = InProcessSurge.counter(kafka.bootstrapServers(), "surge-counter-idempotency-it", partitions);
+        first = InProcessSurge.api(kafka.bootstrapServers(), "surge-ingest-acks-idempotency-it", List.of(counter),
+                partitions);
+        second = InProcessSurge.api(kafka.bootstrapServers(), "surge-ingest-acks-idempotency-it", List.of(counter),
+                partitions);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(first.ownedReplyPartitions()).isPositive();
             assertThat(second.ownedReplyPartitions()).isPositive();

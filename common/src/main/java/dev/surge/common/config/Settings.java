@@ -68,12 +68,6 @@ public final class Settings {
         return read;
     }
 
-    public Settings with(String key, String value) {
-        Map<String, String> copy = new TreeMap<>(values);
-        copy.put(key, value);
-        return new Settings(copy);
-    }
-
     public String string(String key, String defaultValue) {
         String value = values.get(key);
         return value == null || value.isBlank() ? defaultValue : value.trim();

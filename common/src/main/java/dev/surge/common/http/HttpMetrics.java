@@ -3,6 +3,7 @@ package dev.surge.common.http;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.router.Endpoint;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
@@ -16,14 +17,13 @@ public final class HttpMetrics {
     }
 
     public static void install(JavalinConfig config, MeterRegistry registry) {
-        config.requestLogger.http((ctx, millis) -> Timer.builder("http.server.requests")
+        Meter.MeterProvider<Timer> requests = Timer.builder("http.server.requests")
                 .description("HTTP requests by route and status")
-                .tag("method", ctx.method().name())
-                .tag("uri", route(ctx))
-                .tag("status", Integer.toString(ctx.statusCode()))
-                .tag("outcome", outcome(ctx.statusCode()))
                 .publishPercentileHistogram()
-                .register(registry)
+                .withRegistry(registry);
+        config.requestLogger.http((ctx, millis) -> requests
+                .withTags("method", ctx.method().name(), "uri", route(ctx),
+                        "status", Integer.toString(ctx.statusCode()), "outcome", outcome(ctx.statusCode()))
                 .record((long) (millis * 1_000_000L), TimeUnit.NANOSECONDS));
     }
 

@@ -32,8 +32,4 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(Problem.of(400, "invalid-request", "Invalid request", detail));
     }
 
-    public static ProblemException unavailable(String detail, long retryAfterSeconds) {
-        return new ProblemException(Problem.of(503, "unavailable", "Service unavailable", detail),
-                Map.of("Retry-After", Long.toString(retryAfterSeconds)));
-    }
 }
