@@ -3,6 +3,7 @@ package dev.surge.counter;
 import dev.surge.common.config.KafkaSettings;
 import dev.surge.common.config.Settings;
 import dev.surge.common.config.TopicSettings;
+import dev.surge.common.countpath.Generation;
 import dev.surge.counter.topology.CounterTopology;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,9 +47,9 @@ public record CounterConfig(KafkaSettings kafka, TopicSettings topics, String ap
      * Streams properties: exactly-once, one ack per event, low ack latency. Every {@code kafka.*} setting the user
      * gave wins over these defaults.
      */
-    public Properties streamsProperties(int boundHttpPort) {
+    public Properties streamsProperties(Generation generation, int boundHttpPort) {
         Map<String, Object> defaults = Map.ofEntries(
-                Map.entry(StreamsConfig.APPLICATION_ID_CONFIG, applicationId),
+                Map.entry(StreamsConfig.APPLICATION_ID_CONFIG, generation.applicationId(applicationId)),
                 Map.entry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2),
                 // An ack becomes visible to ingest-api when its transaction commits: commit often, and do not let
                 // an idle thread sit in poll() for the default 100 ms before it commits.
@@ -60,6 +61,10 @@ public record CounterConfig(KafkaSettings kafka, TopicSettings topics, String ap
                 // Measured here: first send of a transaction 33 ms -> 7 ms with a 1 ms backoff.
                 Map.entry(StreamsConfig.producerPrefix("retry.backoff.ms"), 5),
                 Map.entry(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L),
+                // A task of generation 2 or later reads its events and its hand-over partition: their relative
+                // order does not matter (events wait in the task until the hand-over is complete), so never idle
+                // waiting for the one that is empty.
+                Map.entry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED),
                 Map.entry(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) topics.replicationFactor()),
                 Map.entry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads),
                 // A warm copy of every store on a second instance (when there is one): quick failover, and

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -39,12 +40,15 @@ public final class TopicProvisioner {
     public Partitions ensure(TopicSettings settings) {
         create(new NewTopic(Topics.LOAD_EVENTS.name(), settings.loadEventPartitions(), settings.replicationFactor()));
         create(new NewTopic(Topics.LOAD_ACKS.name(), settings.ackPartitions(), settings.replicationFactor()));
+        create(new NewTopic(Topics.COUNT_PATH.name(), 1, settings.replicationFactor())
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         Map<String, TopicDescription> described = describeOnceVisible();
         Partitions partitions = new Partitions(
                 described.get(Topics.LOAD_EVENTS.name()).partitions().size(),
                 described.get(Topics.LOAD_ACKS.name()).partitions().size());
         if (partitions.loadEvents() != settings.loadEventPartitions()) {
-            LOG.warn("Topic {} exists with {} partitions (configured {}): the existing count is kept",
+            LOG.info("Topic {} exists with {} partitions (configured {}): the existing count is kept; "
+                            + "'./surge rescale' changes the count path's partitions",
                     Topics.LOAD_EVENTS.name(), partitions.loadEvents(), settings.loadEventPartitions());
         }
         return partitions;
@@ -61,13 +65,42 @@ public final class TopicProvisioner {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
                     throw e;
                 }
-                try {
-                    Thread.sleep(RETRY_BACKOFF_MS);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
+                pause(e);
+            }
+        }
+    }
+
+    /** Creates {@code topic} unless it exists; fails when it exists with another partition count. */
+    public void ensureExactly(NewTopic topic) {
+        create(topic);
+        int partitions = describe(topic.name()).partitions().size();
+        if (partitions != topic.numPartitions()) {
+            throw new IllegalStateException("Topic " + topic.name() + " exists with " + partitions
+                    + " partitions, not the " + topic.numPartitions() + " expected");
+        }
+    }
+
+    /** The topic as the cluster describes it, waiting for a just-created one to become visible. */
+    public TopicDescription describe(String topic) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return await(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic);
+            } catch (IllegalStateException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
                     throw e;
                 }
+                pause(e);
             }
+        }
+    }
+
+    private static void pause(IllegalStateException e) {
+        try {
+            Thread.sleep(RETRY_BACKOFF_MS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw e;
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.surge.common.topic;
 
+import dev.surge.common.countpath.CountPath;
+import dev.surge.common.countpath.Handover;
 import dev.surge.common.event.CountAck;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.serde.JsonSerde;
@@ -10,6 +12,23 @@ public final class Topics {
     /** Accepted requests, keyed by load key. Its partition count bounds counter-streams' parallelism. */
     public static final Topic<String, LoadEvent> LOAD_EVENTS =
             new Topic<>("load-events", Serdes.String(), new JsonSerde<>(LoadEvent.class));
+
+    /**
+     * The count path's layout: which generations exist, which takes new events (one record, key
+     * {@value #COUNT_PATH_KEY}, compacted). Written by {@code ./surge rescale}, followed by every service.
+     */
+    public static final Topic<String, CountPath> COUNT_PATH =
+            new Topic<>("surge-count-path", Serdes.String(), new JsonSerde<>(CountPath.class));
+    public static final String COUNT_PATH_KEY = "count-path";
+
+    /** Value serde of a generation's hand-over topic ({@code load-handover-gN}). */
+    public static final JsonSerde<Handover> HANDOVER = new JsonSerde<>(Handover.class);
+
+    /**
+     * Header on an event that the previous generation forwarded after its hand-over, and on its hand-over records:
+     * the number of the generation it is sent to (decimal ASCII).
+     */
+    public static final String GENERATION_HEADER = "surge-generation";
 
     /**
      * One ack per counted event. Each ingest-api instance owns some of its partitions and reads only those; the

@@ -1,6 +1,7 @@
 package dev.surge.counter.query;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.surge.common.countpath.Generation;
 import dev.surge.common.serde.JsonSerde;
 import dev.surge.counter.topology.CounterTopology;
 import java.io.IOException;
@@ -43,6 +44,8 @@ public final class LoadQueries {
     private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(2);
 
     private final KafkaStreams streams;
+    private final Generation generation;
+    private final LoadQueries previous;
     private final HostInfo self;
     private final int sourcePartitions;
     private final Clock clock;
@@ -51,11 +54,23 @@ public final class LoadQueries {
             .connectTimeout(FORWARD_TIMEOUT)
             .build();
 
-    public LoadQueries(KafkaStreams streams, HostInfo self, int sourcePartitions, Clock clock) {
+    /**
+     * @param generation the count path generation whose stores this reads
+     * @param previous   while a cut-over to {@code generation} is under way, the queries of the generation it
+     *                   replaces: a partition that has not received every hand-over yet is answered from there
+     *                   (nothing has been counted in it yet); null otherwise
+     */
+    public LoadQueries(KafkaStreams streams, Generation generation, LoadQueries previous, HostInfo self, Clock clock) {
         this.streams = streams;
+        this.generation = generation;
+        this.previous = previous;
         this.self = self;
-        this.sourcePartitions = sourcePartitions;
+        this.sourcePartitions = generation.partitions();
         this.clock = clock;
+    }
+
+    public Generation generation() {
+        return generation;
     }
 
     /** The load of {@code key}; {@code here} answers from this instance only (a forwarded query). */
@@ -66,10 +81,25 @@ public final class LoadQueries {
             throw new LoadUnavailableException("The owner of key '" + key + "' is not known yet (rebalancing)");
         }
         if (here || owner.activeHost().equals(self)) {
+            if (previous != null && !takenOver(owner.partition())) {
+                return previous.key(key, false);
+            }
             return CompletableFuture.completedFuture(localKey(key, owner));
         }
-        return get(owner.activeHost(), "/load/" + encode(key) + "?here=true", KeyLoad.class)
+        return get(owner.activeHost(), "/load/" + encode(key) + "?here=true&generation=" + generation.number(),
+                KeyLoad.class)
                 .exceptionallyCompose(failure -> fromStandby(key, owner, failure));
+    }
+
+    /** Whether this generation's task for {@code partition} has every hand-over (always, without a predecessor). */
+    private boolean takenOver(int partition) {
+        try {
+            return streams.store(parameters(CounterTopology.HANDOVER_STORE,
+                    QueryableStoreTypes.<String, Long>keyValueStore(), partition, true))
+                    .get(CounterTopology.HANDOVER_COMPLETE) != null;
+        } catch (InvalidStateStoreException e) {
+            return false;
+        }
     }
 
     private KeyLoad localKey(String key, KeyQueryMetadata owner) {
@@ -107,12 +137,20 @@ public final class LoadQueries {
      * answers cover every partition exactly once.
      */
     public CompletableFuture<ClusterLoad> cluster(String prefix, int limit) {
+        if (previous != null) {
+            return clusterOfThisGeneration(prefix, limit)
+                    .exceptionallyCompose(failure -> previous.cluster(prefix, limit));
+        }
+        return clusterOfThisGeneration(prefix, limit);
+    }
+
+    private CompletableFuture<ClusterLoad> clusterOfThisGeneration(String prefix, int limit) {
         Collection<StreamsMetadata> instances = streams.metadataForAllStreamsClients();
         List<CompletableFuture<PartialLoad>> parts = new ArrayList<>();
         for (StreamsMetadata instance : instances) {
             parts.add(instance.hostInfo().equals(self)
                     ? CompletableFuture.completedFuture(local(prefix, limit))
-                    : get(instance.hostInfo(), "/internal/load?limit=" + limit
+                    : get(instance.hostInfo(), "/internal/load?generation=" + generation.number() + "&limit=" + limit
                     + (prefix == null ? "" : "&prefix=" + encode(prefix)), PartialLoad.class));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
@@ -131,6 +169,14 @@ public final class LoadQueries {
         Set<Integer> partitions = new TreeSet<>();
         streams.metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task ->
                 task.topicPartitions().forEach(tp -> partitions.add(tp.partition()))));
+        if (previous != null) {
+            for (int partition : partitions) {
+                if (!takenOver(partition)) {
+                    throw new LoadUnavailableException("Partition " + partition + " of generation "
+                            + generation.number() + " is still taking over (rescale under way)");
+                }
+            }
+        }
         try {
             return LocalStores.summary(counts(null, false), recent(null, false), partitions, clock.instant(),
                     prefix, limit, TOP);

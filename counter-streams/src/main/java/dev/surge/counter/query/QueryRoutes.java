@@ -7,7 +7,6 @@ import dev.surge.common.http.ProblemException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The query endpoints of counter-streams: {@code GET /load/{key}}, {@code GET /load[?prefix=P&limit=N]}, and
@@ -20,7 +19,7 @@ public final class QueryRoutes {
     }
 
     /** {@code queries} is empty until Streams is created; until then every query is 503. */
-    public static void install(JavalinConfig config, Supplier<LoadQueries> queries) {
+    public static void install(JavalinConfig config, GenerationQueries queries) {
         config.routes.exception(LoadUnavailableException.class, (e, ctx) -> JsonResponses.problem(ctx,
                 Problem.of(503, "load-unavailable", "Load not available now", e.getMessage()),
                 Map.of("Retry-After", "1")));
@@ -30,22 +29,34 @@ public final class QueryRoutes {
                 throw ProblemException.badRequest("Invalid key: " + LoadKey.describeRules());
             }
             boolean here = "true".equals(ctx.queryParam("here"));
-            ctx.future(() -> available(queries).key(key, here).thenAccept(load -> JsonResponses.json(ctx, 200, load)));
+            ctx.future(() -> available(queries, ctx).key(key, here).thenAccept(load -> JsonResponses.json(ctx, 200, load)));
         });
         config.routes.get("/load", ctx -> {
             String prefix = prefix(ctx);
             int limit = limit(ctx);
-            ctx.future(() -> available(queries).cluster(prefix, limit)
+            ctx.future(() -> available(queries, ctx).cluster(prefix, limit)
                     .thenAccept(load -> JsonResponses.json(ctx, 200, load)));
         });
         config.routes.get("/internal/load", ctx ->
-                JsonResponses.json(ctx, 200, available(queries).local(prefix(ctx), limit(ctx))));
+                JsonResponses.json(ctx, 200, available(queries, ctx).local(prefix(ctx), limit(ctx))));
     }
 
-    private static LoadQueries available(Supplier<LoadQueries> queries) {
-        LoadQueries ready = queries.get();
+    /** The current generation's queries, or the one a forwarded query names. */
+    private static LoadQueries available(GenerationQueries queries, Context ctx) {
+        String generation = ctx.queryParam("generation");
+        LoadQueries ready;
+        if (generation == null) {
+            ready = queries.current();
+        } else {
+            try {
+                ready = queries.of(Integer.parseInt(generation));
+            } catch (NumberFormatException e) {
+                throw ProblemException.badRequest("'generation' should be a whole number");
+            }
+        }
         if (ready == null) {
-            throw new LoadUnavailableException("counter-streams is starting");
+            throw new LoadUnavailableException(generation == null ? "counter-streams is starting"
+                    : "generation " + generation + " does not run here now");
         }
         return ready;
     }

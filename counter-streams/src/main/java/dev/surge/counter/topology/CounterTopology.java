@@ -1,17 +1,34 @@
 package dev.surge.counter.topology;
 
+import dev.surge.common.countpath.Generation;
+import dev.surge.common.event.LoadEvent;
+import dev.surge.common.serde.JsonSerde;
 import dev.surge.common.topic.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.IntFunction;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The count path as a pure function: {@code load-events} -> running count per key (plus per-second buckets and
- * idempotency keys, in the same task) -> one ack per event on {@code load-acks}.
+ * The count path of one {@link Generation} as a pure function: its events topic -> running count per key (plus
+ * per-second buckets and idempotency keys, in the same task) -> one ack per event on {@code load-acks}. From
+ * generation 2 on, the previous generation's state arrives on the hand-over topic, into the same task.
  *
- * <p>Every store has its record cache disabled: a cache would coalesce several updates of a hot key into one
- * downstream record (every event needs its own ack), and would keep interactive queries behind the acks.
+ * <p>When the count path is rescaled, this generation's tasks hand their state to the next generation's partitions
+ * and forward late events there (see {@link RunningCountProcessor}): the sinks for both find their topic from the
+ * {@value Topics#GENERATION_HEADER} header.
+ *
+ * <p>The stores' record caches are disabled, so each event's ack is forwarded as it is counted and interactive
+ * queries read what was processed. (The processor forwards each ack itself, so a cache would not coalesce acks;
+ * it would coalesce store and changelog writes until the commit.)
  */
 public final class CounterTopology {
     /** All-time count per load key. */
@@ -20,25 +37,43 @@ public final class CounterTopology {
     public static final String RECENT_STORE = "recent-counts";
     /** (load key, idempotency key) -> the count the first attempt got, kept for the idempotency retention. */
     public static final String IDEMPOTENCY_STORE = "idempotency-keys";
+    /** The task's place in a rescale: hand-overs received, whether it has handed over itself (see the processor). */
+    public static final String HANDOVER_STORE = "handover-progress";
+    /** The {@link #HANDOVER_STORE} key present once every predecessor task has handed over (generation 2 on). */
+    public static final String HANDOVER_COMPLETE = "complete";
+    /** Events held until the hand-over is complete (generation 2 and later). */
+    static final String HELD_STORE = "held-events";
     public static final Duration BUCKET = Duration.ofSeconds(1);
 
     static final String SOURCE = "load-events-source";
+    static final String HANDOVER_SOURCE = "handover-source";
     static final String COUNTER = "running-count";
     static final String SINK = "load-acks-sink";
+    static final String FORWARD_SINK = "forward-sink";
+    static final String HANDOVER_SINK = "handover-sink";
 
     private CounterTopology() {
     }
 
     /**
-     * @param options how long per-second buckets and idempotency keys are kept
+     * @param options    how long per-second buckets and idempotency keys are kept
+     * @param generation the generation this topology counts
+     * @param successor  the generation to hand over to, once a cut-over to it has begun (read on every punctuation)
      */
-    public static Topology build(Options options) {
+    public static Topology build(Options options, Generation generation, Successor successor) {
         Topology topology = new Topology();
         topology.addSource(SOURCE,
                 Topics.LOAD_EVENTS.keySerde().deserializer(),
                 Topics.LOAD_EVENTS.valueSerde().deserializer(),
-                Topics.LOAD_EVENTS.name());
-        topology.addProcessor(COUNTER, () -> new RunningCountProcessor(options.idempotencyRetention()), SOURCE);
+                generation.eventsTopic());
+        String[] parents = {SOURCE};
+        if (generation.number() > 1) {
+            topology.addSource(HANDOVER_SOURCE, Serdes.String().deserializer(), Topics.HANDOVER.deserializer(),
+                    generation.handoverTopic());
+            parents = new String[] {SOURCE, HANDOVER_SOURCE};
+        }
+        topology.addProcessor(COUNTER, () -> new RunningCountProcessor(options.idempotencyRetention(), generation,
+                successor), parents);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTS_STORE), Serdes.String(), Serdes.Long())
                         .withCachingDisabled(),
@@ -54,12 +89,51 @@ public final class CounterTopology {
                                 Duration.ofMillis(1), false),
                         Serdes.String(), Serdes.Long()).withCachingDisabled(),
                 COUNTER);
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HANDOVER_STORE), Serdes.String(),
+                        Serdes.Long()).withCachingDisabled(),
+                COUNTER);
+        if (generation.number() > 1) {
+            topology.addStateStore(
+                    Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HELD_STORE), Serdes.String(),
+                            new JsonSerde<>(HeldEvent.class)).withCachingDisabled(),
+                    COUNTER);
+        }
         topology.addSink(SINK, Topics.LOAD_ACKS.name(),
                 Topics.LOAD_ACKS.keySerde().serializer(),
                 Topics.LOAD_ACKS.valueSerde().serializer(),
                 new ReplyPartitioner(),
                 COUNTER);
+        topology.addSink(FORWARD_SINK, byGenerationHeader(Generation::eventsTopic),
+                Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer(),
+                COUNTER);
+        topology.addSink(HANDOVER_SINK, byGenerationHeader(Generation::handoverTopic),
+                Serdes.String().serializer(), Topics.HANDOVER.serializer(),
+                (StreamPartitioner<String, dev.surge.common.countpath.Handover>) (topic, key, handover, partitions) ->
+                        Optional.of(Set.of(handover.toPartition())),
+                COUNTER);
         return topology;
+    }
+
+    private static <K, V> TopicNameExtractor<K, V> byGenerationHeader(IntFunction<String> topicOf) {
+        return (key, value, context) -> topicOf.apply(generationOf(context.headers()));
+    }
+
+    static int generationOf(Headers headers) {
+        Header header = headers.lastHeader(Topics.GENERATION_HEADER);
+        if (header == null) {
+            throw new IllegalStateException("a record for the next generation lacks its " + Topics.GENERATION_HEADER
+                    + " header");
+        }
+        return Integer.parseInt(new String(header.value(), StandardCharsets.US_ASCII));
+    }
+
+    /** The generation to hand over to, when a cut-over from this one has begun. */
+    @FunctionalInterface
+    public interface Successor {
+        Successor NONE = () -> Optional.empty();
+
+        Optional<Generation> get();
     }
 
     /**

@@ -1,11 +1,25 @@
 package dev.surge.counter.topology;
 
+import dev.surge.common.countpath.Generation;
+import dev.surge.common.countpath.Handover;
 import dev.surge.common.event.CountAck;
 import dev.surge.common.event.LoadEvent;
+import dev.surge.common.topic.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
@@ -20,56 +34,106 @@ import org.slf4j.LoggerFactory;
  * <p>Under exactly-once the store updates, their changelog writes, the ack and the input offset commit in one
  * transaction, so each count value is handed out once per key. The input record's headers (the reply partition)
  * travel on to the ack.
+ *
+ * <p>Rescaling, per task, all inside the same transactions:
+ * <ul>
+ *   <li>Handing over (any generation): once the successor's cut-over has begun, a punctuation sends every key's
+ *       count, buckets and idempotency entries to the successor partition the key now hashes to, then a
+ *       {@code done} record to every successor partition, and records the successor in {@link
+ *       CounterTopology#HANDOVER_STORE}. Events that reach this task afterwards are forwarded to the successor's
+ *       events topic, unchanged but for a {@value Topics#GENERATION_HEADER} header.</li>
+ *   <li>Taking over (generation 2 and later): hand-over records are written into the stores as they come; events
+ *       are held, in order, until every predecessor task has said done, then counted from the handed-over state.</li>
+ * </ul>
  */
-final class RunningCountProcessor implements Processor<String, LoadEvent, String, CountAck> {
+final class RunningCountProcessor implements Processor<String, Object, String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(RunningCountProcessor.class);
     private static final char SEPARATOR = '\u0000';
+    private static final Duration HANDOVER_CHECK = Duration.ofMillis(100);
+    private static final int HANDOVER_BATCH = 500;
+    /** {@link CounterTopology#HANDOVER_STORE} keys. */
+    private static final String COMPLETE = CounterTopology.HANDOVER_COMPLETE;
+    static final String HANDED_TO = "handed-over-to";
+    private static final String DONE_FROM = "done-from:";
+    private static final String DONE_COUNT = "done-count";
+    private static final String HELD_SEQUENCE = "held-sequence";
 
     private final long idempotencyRetentionMs;
-    private ProcessorContext<String, CountAck> context;
+    private final Generation generation;
+    private final CounterTopology.Successor successor;
+    private ProcessorContext<String, Object> context;
     private KeyValueStore<String, Long> counts;
     private WindowStore<String, Long> recent;
     private WindowStore<String, Long> idempotency;
+    private KeyValueStore<String, Long> progress;
+    private KeyValueStore<String, HeldEvent> held;
+    private boolean complete;
+    private Long handedTo;
 
-    RunningCountProcessor(Duration idempotencyRetention) {
+    RunningCountProcessor(Duration idempotencyRetention, Generation generation, CounterTopology.Successor successor) {
         this.idempotencyRetentionMs = idempotencyRetention.toMillis();
+        this.generation = generation;
+        this.successor = successor;
     }
 
     @Override
-    public void init(ProcessorContext<String, CountAck> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.counts = context.getStateStore(CounterTopology.COUNTS_STORE);
         this.recent = context.getStateStore(CounterTopology.RECENT_STORE);
         this.idempotency = context.getStateStore(CounterTopology.IDEMPOTENCY_STORE);
+        this.progress = context.getStateStore(CounterTopology.HANDOVER_STORE);
+        if (generation.number() > 1) {
+            this.held = context.getStateStore(CounterTopology.HELD_STORE);
+        }
+        this.complete = generation.number() == 1 || progress.get(COMPLETE) != null;
+        this.handedTo = progress.get(HANDED_TO);
+        context.schedule(HANDOVER_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> handOverIfCutOver());
     }
 
     @Override
-    public void process(Record<String, LoadEvent> record) {
-        LoadEvent event = record.value();
-        if (event == null || !event.key().equals(record.key())) {
-            // Not written by ingest-api: a key that differs from the record key would be counted in the wrong
-            // partition. Skipping keeps every other key's count exact.
-            LOG.warn("Skipping a load event whose record key {} does not match its body {}", record.key(), event);
-            return;
+    public void process(Record<String, Object> record) {
+        if (record.value() instanceof Handover handover) {
+            takeOver(handover);
+        } else if (record.value() instanceof LoadEvent event) {
+            if (!event.key().equals(record.key())) {
+                // Not written by ingest-api: a key that differs from the record key would be counted in the wrong
+                // partition. Skipping keeps every other key's count exact.
+                LOG.warn("Skipping a load event whose record key {} does not match its body {}", record.key(), event);
+            } else if (handedTo != null) {
+                forwardToSuccessor(record, event);
+            } else if (!complete) {
+                hold(record, event);
+            } else {
+                count(event, record.timestamp(), record.headers());
+            }
+        } else if (record.value() == null) {
+            LOG.warn("Skipping a record without a value on {}", context.recordMetadata().map(m -> m.topic() + "-"
+                    + m.partition() + "@" + m.offset()).orElse("?"));
         }
+    }
+
+    private void count(LoadEvent event, long timestamp, Headers headers) {
         String retryKey = event.idempotencyKey() == null ? null : event.key() + SEPARATOR + event.idempotencyKey();
         if (retryKey != null) {
-            Long first = firstCount(retryKey, record.timestamp());
+            Long first = firstCount(retryKey, timestamp);
             if (first != null) {
-                context.forward(record.withValue(new CountAck(event.id(), event.key(), first, true)));
+                context.forward(new Record<>(event.key(), new CountAck(event.id(), event.key(), first, true),
+                        timestamp, headers), CounterTopology.SINK);
                 return;
             }
         }
         Long previous = counts.get(event.key());
         long count = previous == null ? 1 : previous + 1;
         counts.put(event.key(), count);
-        long bucket = record.timestamp() - Math.floorMod(record.timestamp(), CounterTopology.BUCKET.toMillis());
+        long bucket = timestamp - Math.floorMod(timestamp, CounterTopology.BUCKET.toMillis());
         Long inBucket = recent.fetch(event.key(), bucket);
         recent.put(event.key(), inBucket == null ? 1 : inBucket + 1, bucket);
         if (retryKey != null) {
-            idempotency.put(retryKey, count, record.timestamp());
+            idempotency.put(retryKey, count, timestamp);
         }
-        context.forward(record.withValue(new CountAck(event.id(), event.key(), count)));
+        context.forward(new Record<>(event.key(), new CountAck(event.id(), event.key(), count), timestamp, headers),
+                CounterTopology.SINK);
     }
 
     /** The count of the first attempt with this retry key within the retention (either side: clocks differ). */
@@ -77,6 +141,161 @@ final class RunningCountProcessor implements Processor<String, LoadEvent, String
         try (WindowStoreIterator<Long> seen = idempotency.fetch(retryKey,
                 timestamp - idempotencyRetentionMs, timestamp + idempotencyRetentionMs)) {
             return seen.hasNext() ? seen.next().value : null;
+        }
+    }
+
+    // ---- taking over from the previous generation
+
+    private void hold(Record<String, Object> record, LoadEvent event) {
+        Long last = progress.get(HELD_SEQUENCE);
+        long sequence = last == null ? 1 : last + 1;
+        Header reply = record.headers().lastHeader(Topics.REPLY_PARTITION_HEADER);
+        held.put(String.format("%019d", sequence), new HeldEvent(event, record.timestamp(),
+                reply == null ? null : new String(reply.value(), StandardCharsets.US_ASCII)));
+        progress.put(HELD_SEQUENCE, sequence);
+    }
+
+    private void takeOver(Handover handover) {
+        if (complete) {
+            LOG.warn("Ignoring a hand-over from partition {} after the hand-over completed", handover.fromPartition());
+            return;
+        }
+        handover.counts().forEach(entry -> counts.put(entry.key(), entry.count()));
+        handover.buckets().forEach(entry -> recent.put(entry.key(), entry.count(), entry.start()));
+        handover.retries().forEach(entry -> idempotency.put(entry.retryKey(), entry.count(), entry.timestamp()));
+        if (!handover.done() || progress.get(DONE_FROM + handover.fromPartition()) != null) {
+            return;
+        }
+        progress.put(DONE_FROM + handover.fromPartition(), 1L);
+        Long before = progress.get(DONE_COUNT);
+        long done = before == null ? 1 : before + 1;
+        progress.put(DONE_COUNT, done);
+        if (done == handover.fromPartitions()) {
+            complete = true;
+            progress.put(COMPLETE, 1L);
+            long released = releaseHeld();
+            LOG.info("Generation {} partition {}: hand-over from {} partitions complete; {} held events counted",
+                    generation.number(), context.taskId().partition(), done, released);
+        }
+    }
+
+    private long releaseHeld() {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, HeldEvent> all = held.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, HeldEvent> entry = all.next();
+                keys.add(entry.key);
+                HeldEvent event = entry.value;
+                RecordHeaders headers = new RecordHeaders();
+                if (event.replyPartition() != null) {
+                    headers.add(Topics.REPLY_PARTITION_HEADER,
+                            event.replyPartition().getBytes(StandardCharsets.US_ASCII));
+                }
+                count(event.event(), event.timestamp(), headers);
+            }
+        }
+        keys.forEach(held::delete);
+        return keys.size();
+    }
+
+    // ---- handing over to the next generation
+
+    private void forwardToSuccessor(Record<String, Object> record, LoadEvent event) {
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        headers.remove(Topics.GENERATION_HEADER);
+        headers.add(Topics.GENERATION_HEADER, Long.toString(handedTo).getBytes(StandardCharsets.US_ASCII));
+        context.forward(new Record<>(event.key(), (Object) event, record.timestamp(), headers),
+                CounterTopology.FORWARD_SINK);
+    }
+
+    private void handOverIfCutOver() {
+        if (handedTo != null || !complete) {
+            return;
+        }
+        Optional<Generation> next = successor.get();
+        if (next.isEmpty() || next.get().number() <= generation.number()) {
+            return;
+        }
+        Generation to = next.get();
+        long started = System.nanoTime();
+        HandoverBatches batches = new HandoverBatches(to);
+        try (KeyValueIterator<String, Long> all = counts.all()) {
+            all.forEachRemaining(entry -> batches.count(entry.key, entry.value));
+        }
+        try (KeyValueIterator<Windowed<String>, Long> all = recent.all()) {
+            all.forEachRemaining(entry -> batches.bucket(entry.key.key(), entry.key.window().start(), entry.value));
+        }
+        try (KeyValueIterator<Windowed<String>, Long> all = idempotency.all()) {
+            all.forEachRemaining(entry -> batches.retry(entry.key.key(), entry.value, entry.key.window().start()));
+        }
+        batches.finish();
+        handedTo = (long) to.number();
+        progress.put(HANDED_TO, handedTo);
+        LOG.info("Generation {} partition {}: handed {} entries over to generation {} ({} partitions) in {} ms",
+                generation.number(), context.taskId().partition(), batches.entries, to.number(), to.partitions(),
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Collects hand-over entries per successor partition and sends them in batches. */
+    private final class HandoverBatches {
+        private final Generation to;
+        private final List<List<Handover.KeyCount>> counts = new ArrayList<>();
+        private final List<List<Handover.Bucket>> buckets = new ArrayList<>();
+        private final List<List<Handover.Retry>> retries = new ArrayList<>();
+        private long entries;
+
+        HandoverBatches(Generation to) {
+            this.to = to;
+            for (int i = 0; i < to.partitions(); i++) {
+                counts.add(new ArrayList<>());
+                buckets.add(new ArrayList<>());
+                retries.add(new ArrayList<>());
+            }
+        }
+
+        void count(String key, long count) {
+            int partition = to.partitionOf(key);
+            counts.get(partition).add(new Handover.KeyCount(key, count));
+            added(partition);
+        }
+
+        void bucket(String key, long start, long count) {
+            int partition = to.partitionOf(key);
+            buckets.get(partition).add(new Handover.Bucket(key, start, count));
+            added(partition);
+        }
+
+        void retry(String retryKey, long count, long timestamp) {
+            int partition = to.partitionOf(retryKey.substring(0, retryKey.indexOf(SEPARATOR)));
+            retries.get(partition).add(new Handover.Retry(retryKey, count, timestamp));
+            added(partition);
+        }
+
+        private void added(int partition) {
+            entries++;
+            if (counts.get(partition).size() + buckets.get(partition).size() + retries.get(partition).size()
+                    >= HANDOVER_BATCH) {
+                send(partition, false);
+            }
+        }
+
+        void finish() {
+            for (int partition = 0; partition < to.partitions(); partition++) {
+                send(partition, true);
+            }
+        }
+
+        private void send(int partition, boolean done) {
+            int from = context.taskId().partition();
+            Handover handover = new Handover(from, generation.partitions(), partition, counts.get(partition),
+                    buckets.get(partition), retries.get(partition), done);
+            counts.get(partition).clear();
+            buckets.get(partition).clear();
+            retries.get(partition).clear();
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(Topics.GENERATION_HEADER, Integer.toString(to.number()).getBytes(StandardCharsets.US_ASCII));
+            context.forward(new Record<>("from-" + from, (Object) handover, context.currentSystemTimeMs(), headers),
+                    CounterTopology.HANDOVER_SINK);
         }
     }
 }

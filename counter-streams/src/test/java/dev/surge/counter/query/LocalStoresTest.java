@@ -2,6 +2,7 @@ package dev.surge.counter.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.surge.common.countpath.Generation;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.topic.Topics;
 import dev.surge.counter.topology.CounterTopology;
@@ -28,7 +29,8 @@ class LocalStoresTest {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "local-stores-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(CounterTopology.build(CounterTopology.Options.DEFAULT), props);
+        driver = new TopologyTestDriver(CounterTopology.build(CounterTopology.Options.DEFAULT,
+                new Generation(1, 1), CounterTopology.Successor.NONE), props);
         events = driver.createInputTopic(Topics.LOAD_EVENTS.name(),
                 Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer());
     }

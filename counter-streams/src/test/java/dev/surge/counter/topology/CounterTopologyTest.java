@@ -2,6 +2,7 @@ package dev.surge.counter.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.surge.common.countpath.Generation;
 import dev.surge.common.event.CountAck;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.topic.Topics;
@@ -34,7 +35,8 @@ class CounterTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "counter-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(CounterTopology.build(new CounterTopology.Options(Duration.ofHours(1), RETENTION)), props);
+        driver = new TopologyTestDriver(CounterTopology.build(new CounterTopology.Options(Duration.ofHours(1), RETENTION),
+                new Generation(1, 1), CounterTopology.Successor.NONE), props);
         events = driver.createInputTopic(Topics.LOAD_EVENTS.name(),
                 Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer());
         acks = driver.createOutputTopic(Topics.LOAD_ACKS.name(),

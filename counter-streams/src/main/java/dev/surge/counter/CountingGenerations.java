@@ -1,0 +1,145 @@
+package dev.surge.counter;
+
+import dev.surge.common.countpath.CountPath;
+import dev.surge.common.countpath.CountPathWatcher;
+import dev.surge.common.countpath.Generation;
+import dev.surge.counter.query.GenerationQueries;
+import dev.surge.counter.query.LoadQueries;
+import dev.surge.counter.topology.CounterTopology;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka Streams applications of this instance: one per running count path generation (one, or two while a
+ * rescale is under way). Follows the count path: starts the next generation when a rescale prepares it, closes the
+ * previous one when the rescale settles.
+ */
+final class CountingGenerations implements GenerationQueries, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CountingGenerations.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration METRICS_REFRESH = Duration.ofSeconds(10);
+
+    private final CounterConfig config;
+    private final HostInfo self;
+    private final CountPathWatcher countPath;
+    private final MeterRegistry registry;
+    private final ScheduledExecutorService metricsRefresh;
+    private final Map<Integer, Running> running = new TreeMap<>();
+    private volatile Map<Integer, LoadQueries> queries = Map.of();
+    private volatile CountPath path;
+
+    private record Running(Generation generation, KafkaStreams streams, KafkaStreamsMetrics metrics) {
+    }
+
+    CountingGenerations(CounterConfig config, HostInfo self, CountPathWatcher countPath, MeterRegistry registry,
+                        ScheduledExecutorService metricsRefresh) {
+        this.config = config;
+        this.self = self;
+        this.countPath = countPath;
+        this.registry = registry;
+        this.metricsRefresh = metricsRefresh;
+    }
+
+    /** Runs what the count path needs now, and follows it from here on. */
+    CountingGenerations start() {
+        follow(countPath.current());
+        countPath.onChange(this::follow);
+        return this;
+    }
+
+    private synchronized void follow(CountPath next) {
+        for (Generation generation : next.running()) {
+            running.computeIfAbsent(generation.number(), number -> startStreams(generation));
+        }
+        running.keySet().removeIf(number -> {
+            if (next.running().stream().anyMatch(generation -> generation.number() == number)) {
+                return false;
+            }
+            close(running.get(number));
+            return true;
+        });
+        Map<Integer, LoadQueries> byGeneration = new TreeMap<>();
+        LoadQueries before = null;
+        for (Generation generation : next.running()) {
+            // While cutting over, a partition of the new generation that has not taken over yet is read from the
+            // previous one; while preparing, clients read the previous generation only.
+            LoadQueries these = new LoadQueries(running.get(generation.number()).streams(), generation,
+                    next.phase() == CountPath.Phase.CUTOVER ? before : null, self, Clock.systemUTC());
+            byGeneration.put(generation.number(), these);
+            before = these;
+        }
+        queries = Map.copyOf(byGeneration);
+        path = next;
+    }
+
+    private Running startStreams(Generation generation) {
+        KafkaStreams streams = new KafkaStreams(
+                CounterTopology.build(config.topology(), generation,
+                        () -> countPath.current().successorOf(generation.number())),
+                config.streamsProperties(generation, self.port()));
+        streams.setStateListener((next, previous) -> LOG.info("Generation {} Streams state {} -> {}",
+                generation.number(), previous, next));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("Generation {} stream thread failed; replacing it", generation.number(), e);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        // Task and store metrics appear only after assignment: look for new ones every 10 s, not the default 60 s.
+        KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams, Tags.of("generation",
+                Integer.toString(generation.number())), metricsRefresh, METRICS_REFRESH);
+        metrics.bindTo(registry);
+        streams.start();
+        LOG.info("Generation {} started: {} on {} partitions", generation.number(), generation.eventsTopic(),
+                generation.partitions());
+        return new Running(generation, streams, metrics);
+    }
+
+    /** Leaves the consumer group on close so the partitions move to the other instances at once. */
+    private static void close(Running generation) {
+        generation.streams().close(CloseOptions.groupMembershipOperation(
+                CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(CLOSE_TIMEOUT));
+        generation.metrics().close();
+        LOG.info("Generation {} stopped", generation.generation().number());
+    }
+
+    /** The state of the generation that takes new events. */
+    synchronized KafkaStreams.State writeState() {
+        if (path == null) {
+            return KafkaStreams.State.CREATED;
+        }
+        Running writing = running.get(path.writeTo().number());
+        return writing == null ? KafkaStreams.State.CREATED : writing.streams().state();
+    }
+
+    @Override
+    public LoadQueries current() {
+        CountPath now = path;
+        if (now == null) {
+            return null;
+        }
+        Generation read = now.phase() == CountPath.Phase.PREPARING ? now.previous() : now.current();
+        return queries.get(read.number());
+    }
+
+    @Override
+    public LoadQueries of(int generation) {
+        return queries.get(generation);
+    }
+
+    @Override
+    public synchronized void close() {
+        running.values().forEach(CountingGenerations::close);
+        running.clear();
+    }
+}

@@ -1,0 +1,173 @@
+package dev.surge.counter.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.surge.common.countpath.Generation;
+import dev.surge.common.countpath.Handover;
+import dev.surge.common.event.CountAck;
+import dev.surge.common.event.LoadEvent;
+import dev.surge.common.topic.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A rescale, task by task: generation 1 hands its state over once the cut-over begins and forwards late events;
+ * generation 2 holds its events until the hand-over is complete, then counts on from the handed-over counts.
+ */
+class RescaleHandoverTest {
+    private static final Instant T0 = Instant.parse("2026-11-29T12:00:00.250Z");
+    private static final Generation FIRST = new Generation(1, 1);
+    private static final Generation SECOND = new Generation(2, 1);
+    private final AtomicReference<Optional<Generation>> successor = new AtomicReference<>(Optional.empty());
+    private TopologyTestDriver first;
+    private TopologyTestDriver second;
+
+    @BeforeEach
+    void setUp() {
+        first = driver(FIRST, successor::get);
+        second = driver(SECOND, CounterTopology.Successor.NONE);
+    }
+
+    @AfterEach
+    void tearDown() {
+        first.close();
+        second.close();
+    }
+
+    private static TopologyTestDriver driver(Generation generation, CounterTopology.Successor successor) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "rescale-test-g" + generation.number());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        return new TopologyTestDriver(CounterTopology.build(CounterTopology.Options.DEFAULT, generation, successor),
+                props, T0);
+    }
+
+    private static TestInputTopic<String, LoadEvent> events(TopologyTestDriver driver, Generation generation) {
+        return driver.createInputTopic(generation.eventsTopic(), Topics.LOAD_EVENTS.keySerde().serializer(),
+                Topics.LOAD_EVENTS.valueSerde().serializer());
+    }
+
+    private static TestOutputTopic<String, CountAck> acks(TopologyTestDriver driver) {
+        return driver.createOutputTopic(Topics.LOAD_ACKS.name(), Topics.LOAD_ACKS.keySerde().deserializer(),
+                Topics.LOAD_ACKS.valueSerde().deserializer());
+    }
+
+    private List<TestRecord<String, Handover>> handOver() {
+        successor.set(Optional.of(SECOND));
+        first.advanceWallClockTime(Duration.ofMillis(200));
+        return first.createOutputTopic(SECOND.handoverTopic(), Serdes.String().deserializer(),
+                Topics.HANDOVER.deserializer()).readRecordsToList();
+    }
+
+    @Test
+    void shouldHandEveryKeysCountBucketsAndRetriesOverOnceTheCutOverBegins() {
+        TestInputTopic<String, LoadEvent> events = events(first, FIRST);
+        events.pipeInput("a", new LoadEvent("1", "a", 1), T0);
+        events.pipeInput("a", new LoadEvent("2", "a", 1, "shop", "shop/r-1"), T0.plusMillis(10));
+        events.pipeInput("b", new LoadEvent("3", "b", 1), T0.plusSeconds(1));
+        first.advanceWallClockTime(Duration.ofMillis(200));
+        assertThat(first.createOutputTopic(SECOND.handoverTopic(), Serdes.String().deserializer(),
+                Topics.HANDOVER.deserializer()).isEmpty()).as("nothing before the cut-over").isTrue();
+
+        List<TestRecord<String, Handover>> handed = handOver();
+
+        assertThat(handed).hasSize(1);
+        Handover handover = handed.get(0).value();
+        assertThat(handover.done()).isTrue();
+        assertThat(handover.fromPartitions()).isEqualTo(1);
+        assertThat(handover.counts()).containsExactlyInAnyOrder(new Handover.KeyCount("a", 2),
+                new Handover.KeyCount("b", 1));
+        assertThat(handover.buckets()).containsExactlyInAnyOrder(new Handover.Bucket("a", T0.toEpochMilli() - 250, 2),
+                new Handover.Bucket("b", T0.toEpochMilli() + 750, 1));
+        assertThat(handover.retries()).containsExactly(new Handover.Retry("a\u0000shop/r-1", 2,
+                T0.plusMillis(10).toEpochMilli()));
+        assertThat(handOver()).as("handed over once, however long the cut-over lasts").isEmpty();
+    }
+
+    @Test
+    void shouldForwardEventsThatArriveAfterTheHandOverInsteadOfCountingThem() {
+        TestInputTopic<String, LoadEvent> events = events(first, FIRST);
+        TestOutputTopic<String, CountAck> acks = acks(first);
+        events.pipeInput("a", new LoadEvent("1", "a", 1), T0);
+        handOver();
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Topics.REPLY_PARTITION_HEADER, "3".getBytes(StandardCharsets.US_ASCII));
+        events.pipeInput(new TestRecord<>("a", new LoadEvent("late", "a", 1), headers, T0.plusSeconds(2)));
+
+        assertThat(acks.readValuesToList()).containsExactly(new CountAck("1", "a", 1));
+        List<TestRecord<String, LoadEvent>> forwarded = first.createOutputTopic(SECOND.eventsTopic(),
+                Topics.LOAD_EVENTS.keySerde().deserializer(), Topics.LOAD_EVENTS.valueSerde().deserializer())
+                .readRecordsToList();
+        assertThat(forwarded).extracting(TestRecord::value).containsExactly(new LoadEvent("late", "a", 1));
+        assertThat(header(forwarded.get(0), Topics.REPLY_PARTITION_HEADER)).isEqualTo("3");
+        assertThat(header(forwarded.get(0), Topics.GENERATION_HEADER)).isEqualTo("2");
+        assertThat(first.<String, Long>getKeyValueStore(CounterTopology.COUNTS_STORE).get("a")).isEqualTo(1L);
+    }
+
+    @Test
+    void shouldHoldEventsUntilTheHandOverIsCompleteThenCountOnFromTheHandedOverState() {
+        TestInputTopic<String, LoadEvent> oldEvents = events(first, FIRST);
+        oldEvents.pipeInput("a", new LoadEvent("1", "a", 1, "shop", "shop/r-1"), T0);
+        oldEvents.pipeInput("a", new LoadEvent("2", "a", 1), T0.plusMillis(5));
+        List<TestRecord<String, Handover>> handed = handOver();
+
+        TestInputTopic<String, LoadEvent> newEvents = events(second, SECOND);
+        TestOutputTopic<String, CountAck> acks = acks(second);
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Topics.REPLY_PARTITION_HEADER, "5".getBytes(StandardCharsets.US_ASCII));
+        newEvents.pipeInput(new TestRecord<>("a", new LoadEvent("3", "a", 1), headers, T0.plusMillis(20)));
+        newEvents.pipeInput("a", new LoadEvent("retry", "a", 1, "shop", "shop/r-1"), T0.plusMillis(30));
+        assertThat(acks.isEmpty()).as("held until every predecessor has handed over").isTrue();
+
+        TestInputTopic<String, Handover> handovers = second.createInputTopic(SECOND.handoverTopic(),
+                Serdes.String().serializer(), Topics.HANDOVER.serializer());
+        handed.forEach(record -> handovers.pipeInput(record.key(), record.value(), T0.plusMillis(40)));
+
+        List<TestRecord<String, CountAck>> out = acks.readRecordsToList();
+        assertThat(out).extracting(TestRecord::value).containsExactly(
+                new CountAck("3", "a", 3), new CountAck("retry", "a", 1, true));
+        assertThat(header(out.get(0), Topics.REPLY_PARTITION_HEADER)).isEqualTo("5");
+        WindowStore<String, Long> recent = second.getWindowStore(CounterTopology.RECENT_STORE);
+        assertThat(recent.fetch("a", T0.toEpochMilli() - 250)).as("old and new events in one bucket").isEqualTo(3L);
+
+        newEvents.pipeInput("a", new LoadEvent("4", "a", 1), T0.plusMillis(50));
+        assertThat(acks.readValuesToList()).containsExactly(new CountAck("4", "a", 4));
+    }
+
+    @Test
+    void shouldNotCompleteBeforeEveryPredecessorPartitionHasSaidDone() {
+        TestInputTopic<String, Handover> handovers = second.createInputTopic(SECOND.handoverTopic(),
+                Serdes.String().serializer(), Topics.HANDOVER.serializer());
+        TestOutputTopic<String, CountAck> acks = acks(second);
+        events(second, SECOND).pipeInput("k", new LoadEvent("1", "k", 1), T0);
+
+        handovers.pipeInput("from-0", new Handover(0, 2, 0, List.of(new Handover.KeyCount("k", 10)), List.of(),
+                List.of(), true), T0);
+        handovers.pipeInput("from-0", new Handover(0, 2, 0, List.of(), List.of(), List.of(), true), T0);
+        assertThat(acks.isEmpty()).as("partition 0 said done twice; partition 1 not yet").isTrue();
+
+        handovers.pipeInput("from-1", new Handover(1, 2, 0, List.of(), List.of(), List.of(), true), T0);
+        assertThat(acks.readValuesToList()).containsExactly(new CountAck("1", "k", 11));
+    }
+
+    private static String header(TestRecord<String, ?> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.US_ASCII);
+    }
+}
