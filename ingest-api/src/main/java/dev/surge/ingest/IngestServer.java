@@ -1,6 +1,8 @@
 package dev.surge.ingest;
 
 import dev.surge.common.config.KafkaHealth;
+import dev.surge.common.countpath.CountPath;
+import dev.surge.common.countpath.CountPathWatcher;
 import dev.surge.common.topic.TopicProvisioner;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.util.List;
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
+    private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
 
     private final String instance;
     private final PrometheusMeterRegistry registry;
@@ -39,10 +42,12 @@ public final class IngestServer implements AutoCloseable {
     private final List<KafkaClientMetrics> kafkaMeters;
     private final KafkaHealth kafkaHealth;
     private final IngestApp app;
+    private final CountPathWatcher countPath;
 
     private IngestServer(String instance, PrometheusMeterRegistry registry, EventPublisher publisher,
                          KafkaAckInbox inbox, IngestApp app, List<KafkaClientMetrics> kafkaMeters,
-                         KafkaHealth kafkaHealth) {
+                         KafkaHealth kafkaHealth, CountPathWatcher countPath) {
+        this.countPath = countPath;
         this.kafkaMeters = kafkaMeters;
         this.kafkaHealth = kafkaHealth;
         this.instance = instance;
@@ -58,13 +63,18 @@ public final class IngestServer implements AutoCloseable {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        TopicProvisioner.Partitions partitions;
         try (Admin admin = Admin.create(config.kafka().clientConfig(Map.of()))) {
-            new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(config.topics());
+            partitions = new TopicProvisioner(admin, KAFKA_TIMEOUT).ensure(config.topics());
         }
         String instance = "ingest-" + UUID.randomUUID().toString().substring(0, 8);
+        CountPathWatcher countPath = new CountPathWatcher(config.kafka(), instance + "-count-path",
+                CountPath.initial(partitions.loadEvents())).start(KAFKA_TIMEOUT);
         KafkaEventPublisher kafkaPublisher = KafkaEventPublisher.create(config.kafka(), config.produceTimeout(),
-                instance);
-        kafkaPublisher.warmUp();
+                instance, () -> countPath.current().writeTo());
+        // Know every running generation's partitions before a request needs them: the next one's while preparing.
+        countPath.current().running().forEach(kafkaPublisher::warmUp);
+        countPath.onChange(path -> path.running().forEach(kafkaPublisher::warmUp));
         EventPublisher publisher = CircuitBreakingPublisher.create(kafkaPublisher, config.produceTimeout(),
                 config.breakerOpenDuration(), Clock.systemUTC(), registry);
         KafkaAckInbox inbox = KafkaAckInbox.create(config.kafka(), config.ackGroupId(), instance + "-acks").start();
@@ -79,7 +89,7 @@ public final class IngestServer implements AutoCloseable {
         LOG.info("Admission: {}; produce timeout {}, breaker open {}; idempotency keys kept {} (by counter-streams)",
                 describe(config.admission()), config.produceTimeout(), config.breakerOpenDuration(),
                 config.idempotencyRetention());
-        return new IngestServer(instance, registry, publisher, inbox, app, kafkaMeters, kafkaHealth);
+        return new IngestServer(instance, registry, publisher, inbox, app, kafkaMeters, kafkaHealth, countPath);
     }
 
     private static String describe(AdmissionConfig admission) {
@@ -109,6 +119,7 @@ public final class IngestServer implements AutoCloseable {
         kafkaHealth.close();
         inbox.close();
         publisher.close();
+        countPath.close();
         registry.close();
         LOG.info("ingest-api {} stopped", instance);
     }

@@ -25,11 +25,21 @@ final class Http {
     }
 
     CompletableFuture<Response> postAsync(int port, String path, String body) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        return postAsync(port, path, body, java.util.Map.of());
+    }
+
+    CompletableFuture<Response> postAsync(int port, String path, String body, java.util.Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30))
-                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(Http::toResponse);
+                .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).thenApply(Http::toResponse);
+    }
+
+    Response get(int port, String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).build();
+        return client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(Http::toResponse).join();
     }
 
     Response post(int port, String path, String body) {

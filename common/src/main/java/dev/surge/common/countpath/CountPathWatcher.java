@@ -32,6 +32,7 @@ public final class CountPathWatcher implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile CountPath current;
     private volatile boolean running = true;
+    private volatile boolean following;
 
     /** @param initial the layout while the topic holds no record yet (before the first rescale) */
     public CountPathWatcher(KafkaSettings kafka, String clientId, CountPath initial) {
@@ -45,22 +46,28 @@ public final class CountPathWatcher implements AutoCloseable {
 
     /** Reads the layout as it is now (within {@code timeout}), then follows changes in the background. */
     public CountPathWatcher start(Duration timeout) {
+        readToEnd(timeout);
+        LOG.info("Count path: {}", describe(current));
+        following = true;
+        Thread thread = new Thread(this::follow, "count-path-watcher");
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    /** Reads the layout as it is now, without following it (a watcher used this way is only closed after). */
+    public CountPath readToEnd(Duration timeout) {
         consumer.assign(List.of(PARTITION));
         consumer.seekToBeginning(List.of(PARTITION));
         long end = consumer.endOffsets(List.of(PARTITION), timeout).get(PARTITION);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (consumer.position(PARTITION, timeout) < end) {
             if (System.nanoTime() > deadline) {
-                consumer.close(Duration.ZERO);
                 throw new IllegalStateException("Could not read " + PARTITION + " to its end within " + timeout);
             }
             consumer.poll(Duration.ofMillis(100)).forEach(this::apply);
         }
-        LOG.info("Count path: {}", describe(current));
-        Thread thread = new Thread(this::follow, "count-path-watcher");
-        thread.setDaemon(true);
-        thread.start();
-        return this;
+        return current;
     }
 
     public CountPath current() {
@@ -119,6 +126,10 @@ public final class CountPathWatcher implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!following) {
+            consumer.close(Duration.ofSeconds(2));
+            return;
+        }
         running = false;
         consumer.wakeup();
         try {

@@ -1,6 +1,7 @@
 package dev.surge.ingest.publish;
 
 import dev.surge.common.config.KafkaSettings;
+import dev.surge.common.countpath.Generation;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.topic.Topics;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -18,19 +20,23 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Publishes events with an idempotent, {@code acks=all} producer keyed by load key, so all events of one key land
- * in one partition, in order, once.
+ * in one partition, in order, once: the events topic of the count path generation that takes new events now
+ * (it changes when the count path is rescaled).
  */
 public final class KafkaEventPublisher implements EventPublisher {
     private final Producer<String, LoadEvent> producer;
+    private final Supplier<Generation> writeTo;
 
-    public KafkaEventPublisher(Producer<String, LoadEvent> producer) {
+    public KafkaEventPublisher(Producer<String, LoadEvent> producer, Supplier<Generation> writeTo) {
         this.producer = producer;
+        this.writeTo = writeTo;
     }
 
     /** A producer whose every wait (metadata, buffer, delivery) is bounded by {@code produceTimeout}. */
-    public static KafkaEventPublisher create(KafkaSettings kafka, Duration produceTimeout, String clientId) {
+    public static KafkaEventPublisher create(KafkaSettings kafka, Duration produceTimeout, String clientId,
+                                             Supplier<Generation> writeTo) {
         return new KafkaEventPublisher(new KafkaProducer<>(producerConfig(kafka, produceTimeout, clientId),
-                Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer()));
+                Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer()), writeTo);
     }
 
     /** The producer's settings: every {@code kafka.*} setting (SASL, SSL, ...) over these defaults. */
@@ -53,9 +59,9 @@ public final class KafkaEventPublisher implements EventPublisher {
         return new KafkaClientMetrics(producer);
     }
 
-    /** Fetches the topic's metadata now, so that no request pays for (or blocks on) it later. */
-    public int warmUp() {
-        return producer.partitionsFor(Topics.LOAD_EVENTS.name()).size();
+    /** Fetches the generation's topic metadata now, so that no request pays for (or blocks on) it later. */
+    public int warmUp(Generation generation) {
+        return producer.partitionsFor(generation.eventsTopic()).size();
     }
 
     @Override
@@ -64,7 +70,7 @@ public final class KafkaEventPublisher implements EventPublisher {
         replyPartition.ifPresent(partition -> headers.add(Topics.REPLY_PARTITION_HEADER,
                 Integer.toString(partition).getBytes(StandardCharsets.US_ASCII)));
         ProducerRecord<String, LoadEvent> record = new ProducerRecord<>(
-                Topics.LOAD_EVENTS.name(), null, event.receivedAt(), event.key(), event, headers);
+                writeTo.get().eventsTopic(), null, event.receivedAt(), event.key(), event, headers);
         CompletableFuture<Written> written = new CompletableFuture<>();
         try {
             producer.send(record, (metadata, error) -> {
