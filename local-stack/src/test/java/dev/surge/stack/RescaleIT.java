@@ -45,7 +45,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RescaleIT {
-    private static final List<String> KEYS = IntStream.range(0, 20).mapToObj(i -> "rescale-" + i).toList();
+    private static final List<String> KEYS = IntStream.range(0, 60).mapToObj(i -> "rescale-" + i).toList();
     private static final String APP = "surge-counter-rescale-it";
     private final Http http = new Http();
     private final List<Answer> answers = Collections.synchronizedList(new ArrayList<>());
