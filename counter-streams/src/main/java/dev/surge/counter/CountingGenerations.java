@@ -67,7 +67,11 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
             if (next.running().stream().anyMatch(generation -> generation.number() == number)) {
                 return false;
             }
-            close(running.get(number));
+            Running retired = running.get(number);
+            close(retired);
+            // A settled rescale never runs this generation again: its local stores (a copy of its changelogs)
+            // only take disk space.
+            retired.streams().cleanUp();
             return true;
         });
         Map<Integer, LoadQueries> byGeneration = new TreeMap<>();
