@@ -69,9 +69,21 @@ class ComposeFileTest {
     }
 
     @Test
+    void shouldRunTheRescaleWithCounterStreamsImageAndSettings() {
+        JsonNode rescale = services.path("rescale");
+        assertThat(rescale.path("image").asText()).isEqualTo(services.path("counter-streams-1").path("image").asText());
+        assertThat(rescale.path("entrypoint").toString()).contains("dev.surge.counter.RescaleMain");
+        assertThat(rescale.path("environment").path("SURGE_KAFKA_BOOTSTRAP_SERVERS").asText())
+                .isEqualTo(services.path("counter-streams-1").path("environment").path("SURGE_KAFKA_BOOTSTRAP_SERVERS")
+                        .asText());
+    }
+
+    @Test
     void shouldRunTheWholeStack() {
         assertThat(names(services)).containsExactlyInAnyOrder("kafka", "topic-init", "ingest-api-1", "ingest-api-2",
-                "counter-streams-1", "counter-streams-2", "nginx", "prometheus", "grafana");
+                "counter-streams-1", "counter-streams-2", "nginx", "prometheus", "grafana", "rescale");
+        assertThat(services.path("rescale").path("profiles").toString())
+                .as("the rescale runs on demand, not with up").contains("tools");
         assertThat(services.path("kafka").path("image").asText()).startsWith("apache/kafka:4.");
         assertThat(services.path("topic-init").path("image").asText())
                 .isEqualTo(services.path("kafka").path("image").asText());

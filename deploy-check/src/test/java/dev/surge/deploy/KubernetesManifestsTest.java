@@ -159,6 +159,17 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void shouldRunTheRescaleAsAJobWithTheCounterStreamsImageAndSharedConfig() throws IOException {
+        JsonNode job = RepoFiles.yaml(K8S.resolve("jobs/rescale.yaml"));
+        assertThat(job.path("kind").asText()).isEqualTo("Job");
+        JsonNode container = job.path("spec").path("template").path("spec").path("containers").get(0);
+        assertThat(container.path("image").asText()).startsWith("surge/counter-streams:");
+        assertThat(container.path("command").toString()).contains("dev.surge.counter.RescaleMain");
+        assertThat(container.path("args").toString()).contains("--partitions");
+        assertThat(container.path("envFrom").toString()).contains("surge-config");
+    }
+
+    @Test
     void shouldListEveryManifestInTheKustomization() throws IOException {
         JsonNode kustomization = RepoFiles.yaml(K8S.resolve(KUSTOMIZATION));
         Set<String> listed = new TreeSet<>();
