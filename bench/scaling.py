@@ -53,19 +53,32 @@ class Recorder:
         self.deadline = time.monotonic() + deadline_s
         self.unresolved = []
 
+    def post(self, conn, key, idem):
+        """One POST on this client's keep-alive connection; a fresh connection after any error."""
+        try:
+            if conn[0] is None:
+                conn[0] = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            conn[0].request("POST", "/simulate", body=json.dumps({"key": key}),
+                            headers={"Idempotency-Key": idem, "Content-Type": "application/json"})
+            response = conn[0].getresponse()
+            data = response.read()
+            return response.status, dict(response.getheaders()), (json.loads(data) if data else None)
+        except (OSError, http.client.HTTPException) as e:
+            if conn[0] is not None:
+                conn[0].close()
+            conn[0] = None
+            return -1, {}, {"error": str(e)}
+
     def run_client(self, index):
         rng = random.Random(index)
+        conn = [None]
         interval = self.clients / self.rate if self.rate > 0 else 0
         due = time.monotonic()
         while not self.stop.is_set() and time.monotonic() < self.deadline:
             key = rng.choice(self.keys)
             idem = uuid.uuid4().hex
             for attempt in range(20):
-                try:
-                    status, headers, body = request(self.port, "POST", "/simulate", json.dumps({"key": key}),
-                                                    {"Idempotency-Key": idem, "Content-Type": "application/json"})
-                except OSError as e:
-                    status, headers, body = -1, {}, {"error": str(e)}
+                status, headers, body = self.post(conn, key, idem)
                 now = time.monotonic()
                 with self.lock:
                     self.answers.append((now, key, idem, status, (body or {}).get("load"),
