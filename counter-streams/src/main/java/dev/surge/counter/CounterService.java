@@ -21,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.clients.admin.Admin;
@@ -46,6 +47,7 @@ public final class CounterService implements AutoCloseable {
     private volatile CountingGenerations generations;
     private volatile KafkaHealth kafkaHealth;
     private CountPathWatcher countPath;
+    private final CompletableFuture<String> failed = new CompletableFuture<>();
 
     public CounterService(CounterConfig config) {
         this.config = config;
@@ -88,7 +90,7 @@ public final class CounterService implements AutoCloseable {
         countPath = new CountPathWatcher(config.kafka(), config.applicationId() + "-count-path-" + http.port(),
                 CountPath.initial(partitions.loadEvents())).start(KAFKA_TIMEOUT);
         generations = new CountingGenerations(config, new HostInfo(config.advertisedHost(), http.port()), countPath,
-                registry, metricsRefresh).start();
+                registry, metricsRefresh, failed::complete).start();
         LOG.info("counter-streams started: HTTP on {}:{}, Kafka {}", config.httpHost(), http.port(), config.kafka());
         return this;
     }
@@ -109,6 +111,11 @@ public final class CounterService implements AutoCloseable {
     /** The state of the Streams application of the generation that takes new events. */
     public KafkaStreams.State state() {
         return generations == null ? KafkaStreams.State.CREATED : generations.writeState();
+    }
+
+    /** Completes with the reason when this instance can no longer count (its {@code main} then exits). */
+    public CompletableFuture<String> failed() {
+        return failed;
     }
 
     public int httpPort() {

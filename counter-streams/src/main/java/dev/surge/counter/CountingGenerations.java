@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -32,6 +33,7 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
     private static final Duration METRICS_REFRESH = Duration.ofSeconds(10);
 
     private final CounterConfig config;
+    private final Consumer<String> fatal;
     private final HostInfo self;
     private final CountPathWatcher countPath;
     private final MeterRegistry registry;
@@ -43,8 +45,10 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
     private record Running(Generation generation, KafkaStreams streams, KafkaStreamsMetrics metrics) {
     }
 
+    /** @param fatal told when a generation's Streams application fails for good (state ERROR) */
     CountingGenerations(CounterConfig config, HostInfo self, CountPathWatcher countPath, MeterRegistry registry,
-                        ScheduledExecutorService metricsRefresh) {
+                        ScheduledExecutorService metricsRefresh, Consumer<String> fatal) {
+        this.fatal = fatal;
         this.config = config;
         this.self = self;
         this.countPath = countPath;
@@ -93,8 +97,13 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
                 CounterTopology.build(config.topology(), generation,
                         () -> countPath.current().successorOf(generation.number())),
                 config.streamsProperties(generation, self.port()));
-        streams.setStateListener((next, previous) -> LOG.info("Generation {} Streams state {} -> {}",
-                generation.number(), previous, next));
+        streams.setStateListener((next, previous) -> {
+            LOG.info("Generation {} Streams state {} -> {}", generation.number(), previous, next);
+            if (next == KafkaStreams.State.ERROR) {
+                fatal.accept("the Streams application of generation " + generation.number() + " failed (ERROR): "
+                        + "this instance cannot count");
+            }
+        });
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Generation {} stream thread failed; replacing it", generation.number(), e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
