@@ -26,7 +26,7 @@ public final class Main {
             System.exit(1);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "counter-streams-shutdown"));
-        service.failed().thenAccept(reason -> {
+        service.failed().thenAcceptAsync(reason -> { // not on the stream thread that reported it
             LOG.error("counter-streams exits: {}", reason);
             System.exit(1);
         });
