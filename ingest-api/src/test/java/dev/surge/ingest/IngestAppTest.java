@@ -78,7 +78,8 @@ class IngestAppTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"{\"key\":", "not json", "[]", "null", "42", "{\"key\":5}", "{\"key\":null}",
-            "{\"key\":\"has space\"}", "{\"key\":\"\"}", "{\"key\":\"ok\",\"extra\":1}", "{} {}"})
+            "{\"key\":\"has space\"}", "{\"key\":\"\"}", "{\"key\":\"ok\",\"extra\":1}", "{} {}",
+            "{\"key\":\"a\",\"key\":\"b\"}"})
     void shouldRefuseBadBodiesWithProblemJsonAndPublishNothing(String body) throws Exception {
         HttpResponse<String> response = post("/simulate", body);
 

@@ -1,6 +1,8 @@
 package dev.surge.ingest.simulate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.surge.common.event.LoadKey;
 import dev.surge.common.http.ProblemException;
@@ -13,6 +15,9 @@ import java.util.Iterator;
  * with a message that says what was expected.
  */
 public record SimulateRequest(String key) {
+    /** A field given twice ({"key":"a","key":"b"}) is refused, not silently read as its last value. */
+    private static final ObjectReader STRICT = JsonSerde.MAPPER.reader()
+            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
     public static SimulateRequest parse(byte[] body) {
         if (isBlank(body)) {
@@ -20,7 +25,7 @@ public record SimulateRequest(String key) {
         }
         JsonNode json;
         try {
-            json = JsonSerde.MAPPER.readTree(body);
+            json = STRICT.readTree(body);
         } catch (JsonProcessingException e) {
             throw ProblemException.badRequest("The body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
