@@ -40,7 +40,7 @@ final class DownCommand implements Callable<Integer> {
     public Integer call() {
         StackState stack = dataDir.runningStack();
         Optional<ProcessHandle> launcher = stack.launcher() == null ? Optional.empty() : stack.launcher().handle();
-        boolean launcherExited = launcher.isEmpty() || stopLauncher(launcher.get(), launcherDeadline(stack));
+        boolean launcherExited = launcher.isEmpty() || stopLauncher(launcher.get(), launcherDeadline());
         int killed = new StackShutdown(dataDir.stackFile(), stop, out).run();
         if (!launcherExited) {
             launcher.get().destroyForcibly();
@@ -52,7 +52,7 @@ final class DownCommand implements Callable<Integer> {
     }
 
     /** Room for the launcher to stop every role in turn, each with its full grace period. */
-    private Duration launcherDeadline(StackState stack) {
+    private Duration launcherDeadline() {
         return stop.grace().multipliedBy(3).plusSeconds(15);
     }
 
