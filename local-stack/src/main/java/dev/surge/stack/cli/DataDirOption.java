@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** {@code --data-dir DIR}, shared by every subcommand: where the stack keeps its data and {@code stack.json}. */
 final class DataDirOption {
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
-            description = "the stack's data: broker logs, state, logs and stack.json (default: ${DEFAULT-VALUE})")
+            description = "where the stack keeps data, logs and stack.json (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
     StackFile stackFile() {
