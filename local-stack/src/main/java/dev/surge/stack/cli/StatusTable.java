@@ -35,10 +35,10 @@ final class StatusTable {
                     + (group.error() == null ? "" : "  " + group.error()) + ", lag " + group.lag().total()
                     + (group.lag().partitions().isEmpty() ? " (no committed offsets)" : ""));
             if (!group.members().isEmpty()) {
-                out.printf("  %-64s %-12s %s%n", "MEMBER (client id)", "HOST", "ASSIGNED");
+                out.printf("  %-74s %-12s %s%n", "MEMBER (client id)", "HOST", "ASSIGNED");
             }
             for (StackStatus.Member member : group.members()) {
-                out.printf("  %-64s %-12s %s%n", member.clientId(), member.host(), assignment(member.assignment()));
+                out.printf("  %-74s %-12s %s%n", member.clientId(), member.host(), assignment(member.assignment()));
             }
         }
     }

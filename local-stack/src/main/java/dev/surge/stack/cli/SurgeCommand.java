@@ -43,6 +43,7 @@ public final class SurgeCommand implements Runnable {
                 .addSubcommand(new StartCommand(home, out, readiness, stop))
                 .addSubcommand(new StopCommand(out, stop))
                 .addSubcommand(new StatusCommand(out, new StatusCollector(readiness)))
+                .addSubcommand(new CommandLine.HelpCommand())
                 // after the subcommands: a converter reaches only the commands added before it
                 .registerConverter(Role.class, Role::of);
         commandLine.setOut(new PrintWriter(out, true));
