@@ -1,55 +1,51 @@
 package dev.surge.stack;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
  * Surge on one machine: a real Kafka broker (unless an existing cluster is named), M counter-streams processes and
- * one ingest-api, each its own OS process, started in dependency order and each awaited until ready. What runs is
- * listed in {@code DATA_DIR/stack.json}; {@link #close()} stops it in reverse order.
+ * N ingest-api processes, each its own OS process, started in dependency order and each awaited until ready. Every
+ * process is listed in {@code DATA_DIR/stack.json} the moment it starts; {@link #close()} stops whatever that file
+ * lists (also what {@code ./surge start} added) with a {@link StackShutdown}.
  */
 public final class LocalStack implements AutoCloseable {
-    public static final String STACK_FILE = "stack.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Duration BROKER_START = Duration.ofSeconds(60);
     private static final Duration SERVICE_START = Duration.ofSeconds(120);
-    private static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
     private final UpOptions options;
     private final PrintStream out;
-    private final List<ManagedProcess> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private volatile boolean closing;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final StackFile stackFile;
+    private final ServiceLauncher launcher;
+    private final Readiness readiness;
+    private final GracefulStop stop;
+    private final List<ManagedProcess> children = new CopyOnWriteArrayList<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile boolean claimed;
 
-    private LocalStack(UpOptions options, PrintStream out) {
+    private LocalStack(UpOptions options, PrintStream out, StackFile stackFile, Readiness readiness,
+                       GracefulStop stop) {
         this.options = options;
         this.out = out;
+        this.stackFile = stackFile;
+        this.readiness = readiness;
+        this.stop = stop;
+        this.launcher = new ServiceLauncher(options.home(), stackFile.dataDir().resolve("logs"),
+                options.bootstrapServers(), options.partitions());
     }
 
-    /** Starts everything and returns once ingest-api is ready; on any failure stops what it started and throws. */
-    public static LocalStack start(UpOptions options, PrintStream out) throws IOException, InterruptedException {
-        LocalStack stack = new LocalStack(options, out);
+    /** Starts everything and returns once every ingest-api is ready; on any failure stops what it started and throws. */
+    public static LocalStack start(UpOptions options, PrintStream out, Readiness readiness, GracefulStop stop)
+            throws IOException, InterruptedException {
+        LocalStack stack = new LocalStack(options, out, new StackFile(options.dataDir()), readiness, stop);
         try {
             stack.startAll();
             return stack;
@@ -60,10 +56,11 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void startAll() throws IOException, InterruptedException {
-        Path dataDir = options.dataDir().toAbsolutePath();
-        Files.createDirectories(dataDir.resolve("logs"));
-        refuseIfAlreadyRunning(dataDir.resolve(STACK_FILE));
-        List<Integer> ports = new ArrayList<>(List.of(options.apiPort()));
+        claimStackFile();
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < options.apiInstances(); i++) {
+            ports.add(options.apiPort() + i);
+        }
         for (int i = 0; i < options.counterInstances(); i++) {
             ports.add(options.counterPort() + i);
         }
@@ -71,20 +68,18 @@ public final class LocalStack implements AutoCloseable {
             ports.add(options.brokerPort());
             ports.add(options.controllerPort());
         }
-        for (int port : ports) {
-            requireFree(port);
-        }
+        ports.forEach(Ports::requireFree);
 
         if (options.kafka().isEmpty()) {
             out.println("Starting Kafka broker on 127.0.0.1:" + options.brokerPort() + " ...");
-            ManagedProcess broker = launch("broker", options.brokerPort(), "embedded-kafka", List.of(
-                    "--data-dir", dataDir.resolve("kafka").toString(),
+            ManagedProcess broker = launch(Role.BROKER, options.brokerPort(), List.of(
+                    "--data-dir", stackFile.dataDir().resolve("kafka").toString(),
                     "--port", Integer.toString(options.brokerPort()),
-                    "--controller-port", Integer.toString(options.controllerPort())), Map.of(), "-Xmx1g");
-            await(broker, BROKER_START, this::brokerAnswers);
+                    "--controller-port", Integer.toString(options.controllerPort())), Map.of(), null);
+            readiness.await(broker, BROKER_START, () -> readiness.kafkaAnswers(options.bootstrapServers()));
         } else {
             out.println("Using Kafka at " + options.bootstrapServers() + " ...");
-            if (!brokerAnswers()) {
+            if (!readiness.kafkaAnswers(options.bootstrapServers())) {
                 throw new IllegalStateException("Kafka at " + options.bootstrapServers() + " does not answer");
             }
         }
@@ -92,201 +87,127 @@ public final class LocalStack implements AutoCloseable {
         List<ManagedProcess> counters = new ArrayList<>();
         for (int i = 0; i < options.counterInstances(); i++) {
             int port = options.counterPort() + i;
+            Path stateDir = stackFile.dataDir().resolve("counter-streams-" + (i + 1));
             out.println("Starting counter-streams #" + (i + 1) + " on 127.0.0.1:" + port + " ...");
-            counters.add(launch("counter-streams", port, "counter-streams", List.of(), Map.of(
+            counters.add(launch(Role.COUNTER_STREAMS, port, List.of(), Map.of(
                     "SURGE_HTTP_PORT", Integer.toString(port),
-                    "SURGE_STATE_DIR", dataDir.resolve("counter-streams-" + (i + 1)).toString()), "-Xmx512m"));
+                    "SURGE_STATE_DIR", stateDir.toString()), stateDir.toString()));
         }
         for (ManagedProcess counter : counters) {
-            await(counter, SERVICE_START, () -> ready(counter.port()));
+            readiness.await(counter, SERVICE_START, () -> readiness.ready(counter.port()));
         }
 
-        out.println("Starting ingest-api on 127.0.0.1:" + options.apiPort() + " ...");
         String counterUrls = String.join(",", counters.stream()
                 .map(counter -> "http://127.0.0.1:" + counter.port()).toList());
-        ManagedProcess api = launch("ingest-api", options.apiPort(), "ingest-api", List.of(), Map.of(
-                "SURGE_HTTP_PORT", Integer.toString(options.apiPort()),
-                "SURGE_COUNTER_URLS", counterUrls), "-Xmx512m");
-        await(api, SERVICE_START, () -> ready(api.port()));
-        writeStackFile(dataDir.resolve(STACK_FILE));
-        printSummary(dataDir);
+        List<ManagedProcess> apis = new ArrayList<>();
+        for (int i = 0; i < options.apiInstances(); i++) {
+            int port = options.apiPort() + i;
+            out.println("Starting ingest-api #" + (i + 1) + " on 127.0.0.1:" + port + " ...");
+            apis.add(launch(Role.INGEST_API, port, List.of(), Map.of(
+                    "SURGE_HTTP_PORT", Integer.toString(port),
+                    "SURGE_COUNTER_URLS", counterUrls)));
+        }
+        for (ManagedProcess api : apis) {
+            readiness.await(api, SERVICE_START, () -> readiness.ready(api.port()));
+        }
+        printSummary();
     }
 
-    private ManagedProcess launch(String role, int port, String module, List<String> args, Map<String, String> env,
-                                  String heap) throws IOException {
-        Path jar = options.home().resolve(module).resolve("target").resolve(module + ".jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build with 'mvn -B -DskipTests package' (./surge up "
-                    + "does this for you)");
+    /** Writes a fresh {@code stack.json} naming this launcher, unless a stack listed there still runs. */
+    private void claimStackFile() {
+        try (StackFile.Lock lock = stackFile.lock()) {
+            lock.read().ifPresent(previous -> {
+                if (previous.launcher() != null && previous.launcher().pid() != ProcessHandle.current().pid()
+                        && previous.launcher().alive()) {
+                    throw new IllegalStateException("A Surge stack is already running from " + stackFile.dataDir()
+                            + " (launcher pid " + previous.launcher().pid() + "): stop it first (./surge down "
+                            + "--data-dir " + options.dataDir() + ")");
+                }
+                previous.processes().stream().filter(StackProcess::alive).findFirst().ifPresent(orphan -> {
+                    throw new IllegalStateException("A " + orphan.role() + " from an earlier run is still alive (pid "
+                            + orphan.pid() + "): stop it first (./surge down --data-dir " + options.dataDir() + ")");
+                });
+            });
+            lock.write(new StackState(StackState.Launcher.current(),
+                    options.bootstrapServers(), options.partitions(), List.of()));
+            claimed = true;
         }
-        List<String> command = new ArrayList<>(List.of(javaBinary(), heap, "-XX:+ExitOnOutOfMemoryError"));
-        String extra = System.getenv("SURGE_JAVA_OPTS");
-        if (extra != null && !extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        command.addAll(List.of("-jar", jar.toString()));
-        command.addAll(args);
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("SURGE_KAFKA_BOOTSTRAP_SERVERS", options.bootstrapServers());
-        environment.put("SURGE_LOAD_EVENTS_PARTITIONS", Integer.toString(options.partitions()));
-        environment.put("SURGE_ACK_PARTITIONS", Integer.toString(options.partitions()));
-        environment.putAll(env);
-        Path log = options.dataDir().toAbsolutePath().resolve("logs")
-                .resolve(role + (role.equals("counter-streams") ? "-" + port : "") + ".log");
-        ManagedProcess process = ManagedProcess.start(role, port, command, environment, log);
-        processes.add(process);
-        writeStackFile(options.dataDir().toAbsolutePath().resolve(STACK_FILE));
+    }
+
+    private ManagedProcess launch(Role role, int port, List<String> args, Map<String, String> env)
+            throws IOException {
+        return launch(role, port, args, env, null);
+    }
+
+    private ManagedProcess launch(Role role, int port, List<String> args, Map<String, String> env, String stateDir)
+            throws IOException {
+        ManagedProcess process = launcher.launch(role, port, args, env);
+        children.add(process);
+        stackFile.update(state -> state.with(StackProcess.of(role, process.process().toHandle(), port,
+                process.log().toString(), stateDir)));
         return process;
     }
 
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private void await(ManagedProcess process, Duration timeout, BooleanSupplier ready) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!ready.getAsBoolean()) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(process.role() + " exited during start-up; last lines of "
-                        + process.log() + ":\n" + process.logTail(20));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(process.role() + " was not ready within " + timeout.toSeconds()
-                        + " s; last lines of " + process.log() + ":\n" + process.logTail(20));
-            }
-            TimeUnit.MILLISECONDS.sleep(200);
-        }
-    }
-
-    private boolean brokerAnswers() {
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
-        try (Admin admin = Admin.create(config)) {
-            admin.describeCluster(new DescribeClusterOptions().timeoutMs(3_000)).nodes().get(4, TimeUnit.SECONDS);
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private boolean ready(int port) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
-                    .timeout(Duration.ofSeconds(2)).build();
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static void requireFree(int port) throws IOException {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-            socket.setReuseAddress(true);
-        } catch (IOException e) {
-            throw new IllegalStateException("Port " + port + " on 127.0.0.1 is in use: stop what holds it or pick "
-                    + "another port (see ./surge up --help)");
-        }
-    }
-
-    private void refuseIfAlreadyRunning(Path stackFile) throws IOException {
-        if (!Files.isRegularFile(stackFile)) {
-            return;
-        }
-        JsonNode stack = JSON.readTree(stackFile.toFile());
-        long launcher = stack.path("launcher").path("pid").asLong(-1);
-        if (launcher > 0 && ProcessHandle.of(launcher).map(ProcessHandle::isAlive).orElse(false)) {
-            throw new IllegalStateException("A Surge stack is already running from " + stackFile.getParent()
-                    + " (launcher pid " + launcher + "): stop it first (./surge down --data-dir "
-                    + options.dataDir() + ")");
-        }
-        for (JsonNode process : stack.path("processes")) {
-            long pid = process.path("pid").asLong(-1);
-            if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                throw new IllegalStateException("A " + process.path("role").asText() + " from an earlier run is "
-                        + "still alive (pid " + pid + "); stop it first (kill " + pid + ")");
-            }
-        }
-    }
-
-    private void writeStackFile(Path file) throws IOException {
-        Map<String, Object> stack = new LinkedHashMap<>();
-        stack.put("launcher", Map.of("pid", ProcessHandle.current().pid()));
-        stack.put("kafka", options.bootstrapServers());
-        stack.put("processes", processes.stream().map(p -> {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("role", p.role());
-            entry.put("pid", p.pid());
-            entry.put("port", p.port());
-            entry.put("log", p.log().toString());
-            return entry;
-        }).toList());
-        Path temp = file.resolveSibling(STACK_FILE + ".tmp");
-        JSON.writeValue(temp.toFile(), stack);
-        Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private void printSummary(Path dataDir) {
+    private void printSummary() {
+        StackState state = stackFile.read().orElseThrow();
         out.println();
-        out.println("Surge is up. Data in " + dataDir);
-        out.println("  ingest-api        http://127.0.0.1:" + options.apiPort()
-                + "   POST /simulate, GET /load, GET /load/{key}, /health/ready, /metrics");
-        for (ManagedProcess p : processes) {
-            if (p.role().equals("counter-streams")) {
-                out.println("  counter-streams   http://127.0.0.1:" + p.port() + "   GET /load, GET /load/{key}, /health/ready, /metrics");
-            }
+        out.println("Surge is up. Data in " + stackFile.dataDir());
+        for (StackProcess api : state.of(Role.INGEST_API)) {
+            out.println("  ingest-api        http://127.0.0.1:" + api.port()
+                    + "   POST /simulate, GET /load, GET /load/{key}, /health/ready, /metrics");
+        }
+        for (StackProcess counter : state.of(Role.COUNTER_STREAMS)) {
+            out.println("  counter-streams   http://127.0.0.1:" + counter.port()
+                    + "   GET /load, GET /load/{key}, /health/ready, /metrics");
         }
         out.println("  kafka             " + options.bootstrapServers()
                 + (options.kafka().isEmpty() ? "   (embedded broker)" : "   (external)"));
-        out.println("  logs              " + dataDir.resolve("logs"));
-        out.println("  processes         " + dataDir.resolve(STACK_FILE));
+        out.println("  logs              " + stackFile.dataDir().resolve("logs"));
+        out.println("  processes         " + stackFile.path());
         out.println();
         out.println("Try:  curl -s -X POST http://127.0.0.1:" + options.apiPort() + "/simulate");
         out.println("      curl -s http://127.0.0.1:" + options.apiPort() + "/load");
-        out.println("Ctrl-C (or SIGTERM) stops everything.");
+        out.println("      ./surge status --data-dir " + options.dataDir());
+        out.println("Ctrl-C (or SIGTERM, or ./surge down) stops everything.");
     }
 
     /**
-     * Watches the children until {@link #close()} begins. A child that exits on its own is reported on {@code out}
+     * Watches the stack until {@link #close()} begins. A child that exits on its own is reported on {@code out}
      * (with the end of its log) and the others keep running, as they would in a cluster: the API then answers 503
-     * while the broker is gone, for example. Returns false when every child has exited.
+     * while the broker is gone, for example. A child stopped by {@code ./surge stop} is no longer listed in
+     * {@code stack.json} and is not reported. Returns false when nothing listed runs any more.
      */
     public boolean superviseUntilClosed() throws InterruptedException {
-        List<ManagedProcess> watched = new ArrayList<>(processes);
-        while (!closing && !watched.isEmpty()) {
+        List<ManagedProcess> watched = new ArrayList<>(children);
+        while (!closed.await(500, TimeUnit.MILLISECONDS)) {
+            StackState state = stackFile.read().orElse(null);
             for (ManagedProcess process : List.copyOf(watched)) {
-                if (process.process().waitFor(200, TimeUnit.MILLISECONDS) && !closing) {
+                if (!process.isAlive() && closed.getCount() > 0) {
                     watched.remove(process);
-                    out.println("surge: " + process.role() + " (pid " + process.pid() + ") exited with "
-                            + process.process().exitValue() + "; the rest keeps running (Ctrl-C stops it). Last lines"
-                            + " of " + process.log() + ":\n" + process.logTail(10));
+                    if (state != null && state.lists(process.pid())) {
+                        out.println("surge: " + process.role() + " (pid " + process.pid() + ") exited with "
+                                + process.process().exitValue() + "; the rest keeps running (Ctrl-C stops it). Last"
+                                + " lines of " + process.log() + ":\n" + process.logTail(10));
+                    }
                 }
             }
+            if (state == null || state.processes().stream().noneMatch(StackProcess::alive)) {
+                return closed.getCount() == 0;
+            }
         }
-        return closing;
+        return true;
     }
 
-    /** Stops ingest-api, then counter-streams, then the broker, each with SIGTERM and a grace period. */
+    /** Stops everything {@code stack.json} lists: ingest-api, then counter-streams, then the broker. */
     @Override
     public synchronized void close() {
-        closing = true;
-        for (int i = processes.size() - 1; i >= 0; i--) {
-            ManagedProcess process = processes.get(i);
-            if (process.isAlive()) {
-                out.println("Stopping " + process.role() + " (pid " + process.pid() + ") ...");
-            }
-            process.stop(STOP_GRACE);
+        closed.countDown();
+        if (claimed) {
+            new StackShutdown(stackFile, stop, out).run();
         }
-        processes.clear();
-        try {
-            Files.deleteIfExists(options.dataDir().toAbsolutePath().resolve(STACK_FILE));
-        } catch (IOException e) {
-            out.println("Cannot remove " + STACK_FILE + ": " + e.getMessage());
+        for (ManagedProcess child : children) {
+            child.stop(stop.grace());
         }
+        children.clear();
     }
 }

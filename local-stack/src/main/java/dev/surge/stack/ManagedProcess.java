@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** One child process of the local stack: its role, port, log file, and a clean stop (SIGTERM, then kill). */
-final class ManagedProcess {
+public final class ManagedProcess {
     private final String role;
     private final int port;
     private final Path log;
@@ -42,32 +42,32 @@ final class ManagedProcess {
         return new ManagedProcess(role, port, log, builder.start());
     }
 
-    String role() {
+    public String role() {
         return role;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
     /** SIGTERM, wait up to {@code grace}, then SIGKILL. */
-    void stop(Duration grace) {
+    public void stop(Duration grace) {
         if (!process.isAlive()) {
             return;
         }
@@ -83,7 +83,7 @@ final class ManagedProcess {
     }
 
     /** The last lines of this process's log, for an error message. */
-    String logTail(int lines) {
+    public String logTail(int lines) {
         try {
             List<String> all = Files.readAllLines(log);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

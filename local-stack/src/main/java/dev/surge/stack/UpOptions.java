@@ -4,82 +4,54 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The flags of {@code ./surge up}, parsed and validated once.
+ * The options of {@code ./surge up}, validated once.
+ *
+ * <p>Ports: ingest-api instances listen on {@code apiPort, apiPort + 1, ...}; counter-streams instances on
+ * {@code counterPort, counterPort + 1, ...}, by default right after the APIs ({@code apiPort + apiInstances}, so
+ * 8081 with one API on 8080).
  *
  * @param home             the Surge checkout whose built jars are run
  * @param dataDir          broker logs, Streams state, process logs and {@code stack.json}
  * @param kafka            an existing cluster's bootstrap servers; empty to start the embedded broker
- * @param counterInstances how many counter-streams processes (HTTP ports counterPort, counterPort + 1, ...)
+ * @param apiInstances     how many ingest-api processes; at most {@code partitions}, since an instance without a
+ *                         {@code load-acks} partition cannot answer with counts
+ * @param counterInstances how many counter-streams processes
  */
 public record UpOptions(Path home, Path dataDir, Optional<String> kafka, int brokerPort, int controllerPort,
-                        int apiPort, int counterPort, int counterInstances, int partitions) {
+                        int apiPort, int apiInstances, int counterPort, int counterInstances, int partitions) {
 
-    public static final String USAGE = String.join("\n",
-            "usage: ./surge up [options]",
-            "  --data-dir DIR           broker logs, state, logs and stack.json (default ./data)",
-            "  --kafka HOST:PORT        use this Kafka cluster instead of starting the embedded broker",
-            "  --partitions N           partitions of load-events and load-acks when created (default 12)",
-            "  --counter-instances M    counter-streams processes to start (default 1)",
-            "  --port N                 ingest-api HTTP port (default 8080)",
-            "  --counter-port N         first counter-streams HTTP port (default 8081)",
-            "  --broker-port N          embedded broker port (default 9092; controller uses N+1)");
+    public static final int MAX_API_INSTANCES = 12;
 
     public UpOptions {
-        if (counterInstances < 1 || counterInstances > 32) {
-            throw new IllegalArgumentException("--counter-instances should be between 1 and 32 but was " + counterInstances);
-        }
         if (partitions < 1 || partitions > 10_000) {
             throw new IllegalArgumentException("--partitions should be between 1 and 10000 but was " + partitions);
+        }
+        if (apiInstances < 1 || apiInstances > Math.min(MAX_API_INSTANCES, partitions)) {
+            throw new IllegalArgumentException("--api-instances should be between 1 and "
+                    + Math.min(MAX_API_INSTANCES, partitions) + " (each needs a load-acks partition of its own) but "
+                    + "was " + apiInstances);
+        }
+        if (counterInstances < 1 || counterInstances > 32) {
+            throw new IllegalArgumentException("--counter-instances should be between 1 and 32 but was "
+                    + counterInstances);
         }
         for (int port : new int[] {brokerPort, controllerPort, apiPort, counterPort}) {
             if (port < 1 || port > 65_535) {
                 throw new IllegalArgumentException("ports should be between 1 and 65535 but one was " + port);
             }
         }
+        if (apiPort + apiInstances > 65_536 || counterPort + counterInstances > 65_536) {
+            throw new IllegalArgumentException("the instances' ports would go past 65535");
+        }
+        if (apiPort < counterPort + counterInstances && counterPort < apiPort + apiInstances) {
+            throw new IllegalArgumentException("ingest-api ports " + range(apiPort, apiInstances)
+                    + " overlap counter-streams ports " + range(counterPort, counterInstances)
+                    + ": pick another --counter-port");
+        }
     }
 
-    public static UpOptions parse(String[] args, Path defaultHome) {
-        Path home = defaultHome;
-        Path dataDir = Path.of("data");
-        Optional<String> kafka = Optional.empty();
-        int brokerPort = 9092;
-        Integer controllerPort = null;
-        int apiPort = 8080;
-        int counterPort = 8081;
-        int counterInstances = 1;
-        int partitions = 12;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("-h") || flag.equals("--help")) {
-                throw new IllegalArgumentException(USAGE);
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("missing value after " + flag + "\n" + USAGE);
-            }
-            String value = args[++i];
-            switch (flag) {
-                case "--home" -> home = Path.of(value);
-                case "--data-dir" -> dataDir = Path.of(value);
-                case "--kafka" -> kafka = Optional.of(value);
-                case "--broker-port" -> brokerPort = number(flag, value);
-                case "--controller-port" -> controllerPort = number(flag, value);
-                case "--port" -> apiPort = number(flag, value);
-                case "--counter-port" -> counterPort = number(flag, value);
-                case "--counter-instances" -> counterInstances = number(flag, value);
-                case "--partitions" -> partitions = number(flag, value);
-                default -> throw new IllegalArgumentException("unknown option " + flag + "\n" + USAGE);
-            }
-        }
-        return new UpOptions(home, dataDir, kafka, brokerPort, controllerPort == null ? brokerPort + 1 : controllerPort,
-                apiPort, counterPort, counterInstances, partitions);
-    }
-
-    private static int number(String flag, String value) {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " should be a whole number but was '" + value + "'");
-        }
+    private static String range(int first, int count) {
+        return count == 1 ? Integer.toString(first) : first + "-" + (first + count - 1);
     }
 
     public String bootstrapServers() {

@@ -34,7 +34,7 @@ class LocalStackIT {
     private Process up() throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dsurge.home=" + HOME, "-jar", HOME.resolve("local-stack/target/local-stack.jar").toString(),
+                "-Dsurge.home=" + HOME, "-jar", HOME.resolve("local-stack/target/local-stack.jar").toString(), "up",
                 "--data-dir", dataDir.toString(), "--port", Integer.toString(apiPort),
                 "--counter-port", Integer.toString(counterPort), "--broker-port", Integer.toString(brokerPort),
                 "--controller-port", Integer.toString(controllerPort)));

@@ -1,0 +1,72 @@
+package dev.surge.stack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.KafkaException;
+
+/** Whether a process of the stack can do its job yet: {@code /health/ready} for the services, a metadata call for Kafka. */
+public final class Readiness {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    /** True when {@code GET http://127.0.0.1:PORT/health/ready} answers 200. */
+    public boolean ready(int port) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).build();
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** True when the cluster at {@code bootstrapServers} answers a describe-cluster within a few seconds. */
+    public boolean kafkaAnswers(String bootstrapServers) {
+        Map<String, Object> config = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
+        try (Admin admin = Admin.create(config)) {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs(3_000)).nodes().get(4, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Waits until {@code ready} holds; throws, with the end of the process's log, when the process exits first or
+     * the deadline passes. The caller stops the process.
+     */
+    public void await(ManagedProcess process, Duration timeout, BooleanSupplier ready) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ready.getAsBoolean()) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(process.role() + " exited during start-up; last lines of "
+                        + process.log() + ":\n" + process.logTail(20));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(process.role() + " (pid " + process.pid() + ") was not ready within "
+                        + timeout.toSeconds() + " s; last lines of " + process.log() + ":\n" + process.logTail(20));
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.surge.stack;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts one Surge process from its built jar with the same JVM flags and Kafka settings every time, whether
+ * {@code ./surge up} starts the whole stack or {@code ./surge start} adds one instance to it.
+ */
+public final class ServiceLauncher {
+    private final Path home;
+    private final Path logDir;
+    private final String bootstrapServers;
+    private final int partitions;
+
+    public ServiceLauncher(Path home, Path logDir, String bootstrapServers, int partitions) {
+        this.home = home;
+        this.logDir = logDir;
+        this.bootstrapServers = bootstrapServers;
+        this.partitions = partitions;
+    }
+
+    /** Starts {@code role} with {@code args} and {@code env} on top of the stack's Kafka settings. */
+    public ManagedProcess launch(Role role, int port, List<String> args, Map<String, String> env) throws IOException {
+        Path jar = home.resolve(role.module()).resolve("target").resolve(role.module() + ".jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build with 'mvn -B -DskipTests package' (./surge "
+                    + "does this for you)");
+        }
+        List<String> command = new ArrayList<>(List.of(javaBinary(), role.heap(), "-XX:+ExitOnOutOfMemoryError"));
+        String extra = System.getenv("SURGE_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(args);
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("SURGE_KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
+        environment.put("SURGE_LOAD_EVENTS_PARTITIONS", Integer.toString(partitions));
+        environment.put("SURGE_ACK_PARTITIONS", Integer.toString(partitions));
+        environment.put("SURGE_HTTP_HOST", "127.0.0.1");
+        environment.putAll(env);
+        Files.createDirectories(logDir);
+        Path log = logDir.resolve(role == Role.BROKER ? "broker.log" : role.id() + "-" + port + ".log");
+        return ManagedProcess.start(role.id(), port, command, environment, log);
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}

@@ -1,0 +1,120 @@
+package dev.surge.stack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.surge.common.config.Settings;
+import dev.surge.counter.CounterConfig;
+import dev.surge.ingest.IngestConfig;
+import dev.surge.stack.UpOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class SurgeCommandTest {
+    private final Path home = Path.of("/opt/surge");
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final StringWriter err = new StringWriter();
+    private final CommandLine surge = SurgeCommand.commandLine(home, new PrintStream(out, true,
+            StandardCharsets.UTF_8)).setErr(new PrintWriter(err, true));
+
+    private UpOptions up(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "up";
+        System.arraycopy(args, 0, all, 1, args.length);
+        CommandLine.ParseResult parsed = surge.parseArgs(all);
+        return ((UpCommand) parsed.subcommand().commandSpec().userObject()).options();
+    }
+
+    @Test
+    void shouldDefaultToTheDocumentedPortsAndDataDir() {
+        UpOptions options = up();
+
+        assertThat(options.home()).isEqualTo(home);
+        assertThat(options.dataDir()).isEqualTo(Path.of("data"));
+        assertThat(options.apiPort()).isEqualTo(8080);
+        assertThat(options.apiInstances()).isEqualTo(1);
+        assertThat(options.counterPort()).isEqualTo(8081);
+        assertThat(options.brokerPort()).isEqualTo(9092);
+        assertThat(options.controllerPort()).isEqualTo(9093);
+        assertThat(options.partitions()).isEqualTo(12);
+        assertThat(options.counterInstances()).isEqualTo(1);
+        assertThat(options.bootstrapServers()).isEqualTo("127.0.0.1:9092");
+    }
+
+    @Test
+    void shouldPutCounterStreamsRightAfterTheApisUnlessToldOtherwise() {
+        assertThat(up("--api-instances", "3").counterPort()).isEqualTo(8083);
+        assertThat(up("--port", "18080", "--api-instances", "2", "--counter-instances", "2").counterPort())
+                .isEqualTo(18082);
+        assertThat(up("--api-instances", "3", "--counter-port", "9100").counterPort()).isEqualTo(9100);
+    }
+
+    @Test
+    void shouldUseAnExistingClusterWhenOneIsNamed() {
+        UpOptions options = up("--kafka", "kafka-1:9092", "--data-dir", "/tmp/d", "--partitions", "24",
+                "--counter-instances", "3");
+
+        assertThat(options.kafka()).isEqualTo(Optional.of("kafka-1:9092"));
+        assertThat(options.bootstrapServers()).isEqualTo("kafka-1:9092");
+        assertThat(options.dataDir()).isEqualTo(Path.of("/tmp/d"));
+        assertThat(options.partitions()).isEqualTo(24);
+        assertThat(options.counterInstances()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldExitWithTwoAndExplainBadOptions() {
+        assertThat(surge.execute("up", "--port", "http")).isEqualTo(2);
+        assertThat(err.toString()).contains("--port").contains("'http' is not an int");
+
+        assertThat(surge.execute("up", "--partitions", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--partitions should be between 1 and 10000 but was 0");
+
+        assertThat(surge.execute("up", "--api-instances", "13")).isEqualTo(2);
+        assertThat(err.toString()).contains("--api-instances should be between 1 and 12");
+
+        assertThat(surge.execute("up", "--counter-port", "8080")).isEqualTo(2);
+        assertThat(err.toString()).contains("ingest-api ports 8080 overlap counter-streams ports 8080");
+
+        assertThat(surge.execute("up", "--frobnicate", "1")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unknown options: '--frobnicate'");
+
+        assertThat(surge.execute("start", "zookeeper")).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown role 'zookeeper'");
+
+        assertThat(surge.execute("start", "broker", "--data-dir", "/nonexistent")).isEqualTo(2);
+        assertThat(surge.execute("rescale")).isEqualTo(2);
+        assertThat(surge.execute()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldFailWithOneWhenNoStackRunsFromTheDataDir() {
+        for (String command : new String[] {"down", "status", "start counter-streams", "stop ingest-api"}) {
+            String[] args = (command + " --data-dir /tmp/surge-no-such-dir").split(" ");
+
+            assertThat(surge.execute(args)).as(command).isEqualTo(1);
+        }
+        assertThat(err.toString()).contains("No Surge stack is running from /tmp/surge-no-such-dir");
+    }
+
+    @Test
+    void shouldListEverySubcommandInTheUsage() {
+        assertThat(surge.execute("--help")).isZero();
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("up", "down", "start", "stop", "status");
+    }
+
+    @Test
+    void shouldLookAtTheGroupsTheServicesUseByDefault() {
+        Settings defaults = new Settings(Map.of());
+
+        assertThat(StatusCollector.COUNTER_GROUP).isEqualTo(CounterConfig.from(defaults).applicationId());
+        assertThat(StatusCollector.ACK_GROUP).isEqualTo(IngestConfig.from(defaults).ackGroupId());
+    }
+}
