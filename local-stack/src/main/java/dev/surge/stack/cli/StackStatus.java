@@ -9,7 +9,21 @@ import java.util.Map;
  * fields, do not rename them: scripts read this).
  */
 record StackStatus(String dataDir, Launcher launcher, Kafka kafka, List<Process> processes, List<TopicInfo> topics,
-                   List<Group> groups) {
+                   List<Group> groups, CountPathInfo countPath) {
+
+    /**
+     * The count path: the generation that takes new events, its events topic and partition count, and how many
+     * records each of its partitions holds (log-end offsets); {@code previous} only while a rescale is under way.
+     *
+     * @param phase SETTLED, PREPARING or CUTOVER (see {@code ./surge rescale})
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record CountPathInfo(int generation, String phase, String topic, int partitions, String group,
+                         List<Long> endOffsets, GenerationInfo previous) {
+    }
+
+    record GenerationInfo(int generation, String topic, int partitions, String group) {
+    }
 
     record Launcher(long pid, boolean alive) {
     }

@@ -22,6 +22,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import dev.surge.common.config.KafkaSettings;
+import dev.surge.common.countpath.CountPath;
+import dev.surge.common.countpath.CountPathWatcher;
+import dev.surge.common.countpath.Generation;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -40,7 +44,10 @@ import org.apache.kafka.common.TopicPartition;
  * topics, who in each consumer group owns which partitions, and each group's lag.
  */
 final class StatusCollector {
-    /** counter-streams' Kafka Streams application id (CounterConfig's default {@code application.id}). */
+    /**
+     * counter-streams' Kafka Streams application id (CounterConfig's default {@code application.id}): generation 1's
+     * consumer group; generation N's is {@code surge-counter-gN}.
+     */
     static final String COUNTER_GROUP = "surge-counter";
     /** ingest-api's ack consumer group (IngestConfig's default {@code ack.group.id}). */
     static final String ACK_GROUP = "surge-ingest-acks";
@@ -59,14 +66,21 @@ final class StatusCollector {
                 : new StackStatus.Launcher(stack.launcher().pid(), stack.launcher().alive());
         List<StackStatus.TopicInfo> topics = List.of();
         List<StackStatus.Group> groups = List.of();
+        StackStatus.CountPathInfo countPathInfo = null;
         StackStatus.Kafka kafka;
         try (Admin admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, KAFKA_TIMEOUT_SECONDS * 1_000))) {
-            topics = countPathTopics(admin);
-            groups = List.of(group(admin, COUNTER_GROUP, Role.COUNTER_STREAMS),
-                    group(admin, ACK_GROUP, Role.INGEST_API));
+            CountPath countPath = countPath(admin, stack.kafka());
+            topics = countPathTopics(admin, countPath);
+            List<StackStatus.Group> found = new ArrayList<>();
+            for (Generation generation : countPath.running()) {
+                found.add(group(admin, generation.applicationId(COUNTER_GROUP), Role.COUNTER_STREAMS));
+            }
+            found.add(group(admin, ACK_GROUP, Role.INGEST_API));
+            groups = List.copyOf(found);
+            countPathInfo = countPathInfo(admin, countPath);
             kafka = new StackStatus.Kafka(stack.kafka(), true, null);
         } catch (ExecutionException | TimeoutException | KafkaException e) {
             kafka = new StackStatus.Kafka(stack.kafka(), false, message(e));
@@ -77,16 +91,47 @@ final class StatusCollector {
         boolean kafkaReachable = kafka.reachable();
         List<StackStatus.Process> processes = stack.processes().stream()
                 .map(process -> process(process, kafkaReachable)).toList();
-        return new StackStatus(stackFile.dataDir().toString(), launcher, kafka, processes, topics, groups);
+        return new StackStatus(stackFile.dataDir().toString(), launcher, kafka, processes, topics, groups,
+                countPathInfo);
+    }
+
+    /** The count path as its topic says (generation 1 on {@code load-events} before any rescale). */
+    private static CountPath countPath(Admin admin, String bootstrap)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        int firstPartitions = admin.describeTopics(List.of(Generation.FIRST_EVENTS_TOPIC)).allTopicNames()
+                .get(KAFKA_TIMEOUT_SECONDS, TimeUnit.SECONDS).get(Generation.FIRST_EVENTS_TOPIC).partitions().size();
+        try (CountPathWatcher watcher = new CountPathWatcher(KafkaSettings.bootstrap(bootstrap), "surge-status",
+                CountPath.initial(firstPartitions))) {
+            return watcher.readToEnd(Duration.ofSeconds(KAFKA_TIMEOUT_SECONDS));
+        }
+    }
+
+    private static StackStatus.CountPathInfo countPathInfo(Admin admin, CountPath path)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Generation writing = path.writeTo();
+        Map<TopicPartition, OffsetSpec> latest = new TreeMap<>(Comparator.comparingInt(TopicPartition::partition));
+        for (int partition = 0; partition < writing.partitions(); partition++) {
+            latest.put(new TopicPartition(writing.eventsTopic(), partition), OffsetSpec.latest());
+        }
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all()
+                .get(KAFKA_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        List<Long> endOffsets = latest.keySet().stream().map(partition -> ends.get(partition).offset()).toList();
+        Generation other = path.previous() == null ? null
+                : path.phase() == CountPath.Phase.PREPARING ? path.current() : path.previous();
+        return new StackStatus.CountPathInfo(writing.number(), path.phase().name(), writing.eventsTopic(),
+                writing.partitions(), writing.applicationId(COUNTER_GROUP), endOffsets, other == null ? null
+                : new StackStatus.GenerationInfo(other.number(), other.eventsTopic(), other.partitions(),
+                other.applicationId(COUNTER_GROUP)));
     }
 
     /**
-     * The topics a count travels through, with their partition counts. The one place that says which topics those
-     * are: today {@code load-events} (request to counter-streams) and {@code load-acks} (count back to ingest-api).
+     * The topics a count travels through, with their partition counts: the events topic of each running count path
+     * generation (request to counter-streams) and {@code load-acks} (count back to ingest-api).
      */
-    static List<StackStatus.TopicInfo> countPathTopics(Admin admin)
+    static List<StackStatus.TopicInfo> countPathTopics(Admin admin, CountPath path)
             throws ExecutionException, InterruptedException, TimeoutException {
-        List<String> names = List.of("load-events", "load-acks");
+        List<String> names = new ArrayList<>(path.running().stream().map(Generation::eventsTopic).toList());
+        names.add("load-acks");
         Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames()
                 .get(KAFKA_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         return names.stream().map(name -> new StackStatus.TopicInfo(name, described.get(name).partitions().size()))

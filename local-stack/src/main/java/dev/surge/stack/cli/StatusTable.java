@@ -26,6 +26,17 @@ final class StatusTable {
         if (!status.kafka().reachable()) {
             return;
         }
+        StackStatus.CountPathInfo path = status.countPath();
+        if (path != null) {
+            out.println();
+            out.println("Count path: generation " + path.generation() + " (" + path.phase() + "), " + path.topic()
+                    + ", " + path.partitions() + " partitions, group " + path.group() + "; records per partition "
+                    + path.endOffsets());
+            if (path.previous() != null) {
+                out.println("  rescale under way with generation " + path.previous().generation() + " ("
+                        + path.previous().topic() + ", " + path.previous().partitions() + " partitions)");
+            }
+        }
         out.println();
         out.printf("%-16s %s%n", "TOPIC", "PARTITIONS");
         status.topics().forEach(topic -> out.printf("%-16s %d%n", topic.name(), topic.partitions()));

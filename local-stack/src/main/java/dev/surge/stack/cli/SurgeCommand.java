@@ -33,7 +33,7 @@ public final class SurgeCommand implements Runnable {
         System.exit(commandLine(home, System.out).execute(args));
     }
 
-    /** Every subcommand, wired. A new subcommand (rescale, say) is one more {@code addSubcommand} here. */
+    /** Every subcommand, wired. A new subcommand is one more {@code addSubcommand} here. */
     static CommandLine commandLine(Path home, PrintStream out) {
         Readiness readiness = new Readiness();
         GracefulStop stop = new GracefulStop(STOP_GRACE);
@@ -43,6 +43,7 @@ public final class SurgeCommand implements Runnable {
                 .addSubcommand(new StartCommand(home, out, readiness, stop))
                 .addSubcommand(new StopCommand(out, stop))
                 .addSubcommand(new StatusCommand(out, new StatusCollector(readiness)))
+                .addSubcommand(new RescaleCommand(out, System.getenv()))
                 .addSubcommand(new CommandLine.HelpCommand())
                 // after the subcommands: a converter reaches only the commands added before it
                 .registerConverter(Role.class, Role::of);
