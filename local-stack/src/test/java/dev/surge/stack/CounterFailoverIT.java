@@ -79,8 +79,13 @@ class CounterFailoverIT {
     private ManagedProcess startCounter() throws Exception {
         int port = Http.freePort();
         Path jar = HOME.resolve("counter-streams/target/counter-streams.jar");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString());
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx256m", "-XX:+ExitOnOutOfMemoryError"));
+        String extra = System.getenv("SURGE_JAVA_OPTS"); // as ./surge up passes it, e.g. a log4j2 config to debug
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString()));
         Map<String, String> env = new HashMap<>(Map.of(
                 "SURGE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "SURGE_APPLICATION_ID", applicationId,
