@@ -86,6 +86,17 @@ final class SteadyLoad implements AutoCloseable {
         return answers.stream().filter(a -> a.status() == status).count();
     }
 
+    /**
+     * When the answers with {@code status} were sent and how long each took, in ms relative to {@code originNanos}:
+     * for a failure message.
+     */
+    String timesOf(int status, long originNanos) {
+        return answers.stream().filter(a -> a.status() == status)
+                .map(a -> String.format(java.util.Locale.ROOT, "%s sent %+d ms took %d ms", a.key(),
+                        (a.sentNanos() - originNanos) / 1_000_000, (a.answeredNanos() - a.sentNanos()) / 1_000_000))
+                .limit(20).toList().toString();
+    }
+
     long answeredSince(long nanos) {
         return answers.stream().filter(a -> a.sentNanos() >= nanos).count();
     }
