@@ -95,6 +95,14 @@ public record CounterConfig(KafkaSettings kafka, TopicSettings topics, String ap
                 // Queries still read what was processed: the default interactive-query isolation level,
                 // READ_UNCOMMITTED, includes the writes staged since the last commit.
                 Map.entry(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true),
+                // A joining instance with empty stores was given active tasks at once whenever their changelogs
+                // held fewer than 10,000 records (the default acceptable lag), then restored them while their input
+                // waited: seen here as 202s on a join. With 500 it first gets warm-up replicas (at most
+                // max.warmup.replicas, 2, at a time) and takes a task over at a probing rebalance once its copy is
+                // within 500 records. Cost: a new instance takes its share of the work only after one probing
+                // interval per round of warm-ups (60 s here, the lowest Streams accepts; 10 min by default).
+                Map.entry(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, 500L),
+                Map.entry(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, 60_000L),
                 Map.entry(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()),
                 Map.entry(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost + ":" + boundHttpPort),
                 Map.entry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,

@@ -3,6 +3,7 @@ package dev.surge.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.surge.common.topic.Topics;
 import dev.surge.ingest.IngestServer;
 import dev.surge.testkit.TestKafka;
 import java.nio.file.Files;
@@ -15,6 +16,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -143,6 +147,16 @@ class CounterFailoverIT {
         });
     }
 
+    /** Members of the Streams group that are assigned {@code load-events} partitions (active tasks) now. */
+    private long membersProcessingInput() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(applicationId))
+                    .describedGroups().get(applicationId).get(10, TimeUnit.SECONDS);
+            return group.members().stream().filter(member -> member.assignment().topicPartitions().stream()
+                    .anyMatch(tp -> tp.topic().equals(Topics.LOAD_EVENTS.name()))).count();
+        }
+    }
+
     private long loadOf(ManagedProcess counter, String key) throws Exception {
         java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(
@@ -189,12 +203,19 @@ class CounterFailoverIT {
         long joinedAt = System.nanoTime();
         ManagedProcess joining = startCounter();
         awaitReady(joining);
-        awaitAnswersSince(load, joinedAt);
+        // The new instance warms up first and takes tasks over at a probing rebalance (60 s): wait for that.
+        await().atMost(Duration.ofSeconds(100)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> membersProcessingInput() == 3);
+        long tookOverAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> load.answeredSince(tookOverAt) >= 500);
         load.stop();
 
-        System.out.printf("CounterFailoverIT join: longest stretch without a 200: %s; answers %s%n",
+        System.out.printf("CounterFailoverIT join: the new instance took tasks over %s after it started; longest "
+                + "stretch without a 200: %s; answers %s%n", seconds(Duration.ofNanos(tookOverAt - joinedAt)),
                 seconds(load.longestStretchWithout200()), load.statuses());
-        assertThat(load.count(202)).as("202 answers; all answers %s", load.statuses()).isZero();
+        assertThat(load.count(202)).as("202 answers; all answers %s; 202s: %s", load.statuses(),
+                load.timesOf(202, joinedAt)).isZero();
         assertEachAcceptedEventCountedOnce(load, counters.get(0));
     }
 
@@ -214,7 +235,8 @@ class CounterFailoverIT {
 
         System.out.printf("CounterFailoverIT SIGTERM: process exited %s after SIGTERM; longest stretch without a "
                 + "200: %s; answers %s%n", seconds(stopTime), seconds(load.longestStretchWithout200()), load.statuses());
-        assertThat(load.count(202)).as("202 answers; all answers %s", load.statuses()).isZero();
+        assertThat(load.count(202)).as("202 answers; all answers %s; 202s: %s", load.statuses(),
+                load.timesOf(202, stoppedAt)).isZero();
         assertEachAcceptedEventCountedOnce(load, counters.get(0));
     }
 }
