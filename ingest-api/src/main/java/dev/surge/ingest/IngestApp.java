@@ -93,14 +93,7 @@ public final class IngestApp {
      */
     public boolean drain(Duration deadline) throws InterruptedException {
         draining = true;
-        long end = System.nanoTime() + deadline.toNanos();
-        while (admission.inFlight() > 0) {
-            if (System.nanoTime() > end) {
-                return false;
-            }
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
-        return true;
+        return admission.awaitNoneInFlight(deadline);
     }
 
     public void stop() {
