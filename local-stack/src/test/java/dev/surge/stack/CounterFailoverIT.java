@@ -57,6 +57,9 @@ class CounterFailoverIT {
     @AfterAll
     void stopKafka() throws Exception {
         kafka.close();
+        try (java.util.stream.Stream<Path> paths = Files.walk(workDir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
     }
 
     @AfterEach
