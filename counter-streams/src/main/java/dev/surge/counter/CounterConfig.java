@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
@@ -70,6 +72,42 @@ public record CounterConfig(KafkaSettings kafka, TopicSettings topics, String ap
                 // A warm copy of every store on a second instance (when there is one): quick failover, and
                 // queries answered (marked stale) while the owner is away.
                 Map.entry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1),
+                // Failover after a crash (classic group protocol; see the README, "Failover"). Until the group
+                // coordinator drops a silent member, its tasks stay unprocessed: the consumer default is 45 s.
+                // 6 s is the broker's default group.min.session.timeout.ms, the lowest a broker accepts unless its
+                // operator lowers it. Cost: a JVM that does not heartbeat for 6 s (a long GC pause, a frozen VM)
+                // is dropped and its tasks move away, then back: a rebalance that was not needed.
+                Map.entry(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6_000),
+                // Members learn of a rebalance (an instance joined or left) from their next heartbeat; the 3 s
+                // default left a moved task unprocessed for up to 3 s, longer than ingest-api waits for a count.
+                // Cost: 2 heartbeats a second per stream thread to the group coordinator.
+                Map.entry(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 500),
+                // A crashed instance leaves an open transaction behind. Until the broker aborts it, read_committed
+                // readers see nothing past its first write: no ack on the load-acks partitions it wrote to (every
+                // instance's acks stall, not only the dead one's), and the new owner of its tasks cannot fetch their
+                // committed offsets. The broker aborts it once transaction.timeout.ms has passed since it began
+                // (Streams sets 10 s under exactly-once), checking every
+                // transaction.abort.timed.out.transaction.cleanup.interval.ms (broker default 10 s). Cost: a
+                // transaction still open after 5 s (commits here come every 10 ms) is aborted, its producer fenced,
+                // and Streams rejoins the group and redoes that work.
+                Map.entry(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 5_000),
+                // Without it, a standby promoted to active under exactly-once was wiped and restored from the
+                // changelog's start, seen here on every failover (SIGKILL and SIGTERM) and join: Streams found no
+                // committed offset for one of the task's stores (idempotency-keys, whose changelog was empty; at
+                // times recent-counts) and, under EOS, treats that as corruption. With transactional stores (KIP-892, Kafka 4.4) Streams does not
+                // wipe a store under EOS: uncommitted writes stay in a buffer until the changelog transaction
+                // commits (an early commit is forced past statestore.uncommitted.max.bytes, 64 MB by default).
+                // Queries still read what was processed: the default interactive-query isolation level,
+                // READ_UNCOMMITTED, includes the writes staged since the last commit.
+                Map.entry(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true),
+                // A joining instance with empty stores was given active tasks at once whenever their changelogs
+                // held fewer than 10,000 records (the default acceptable lag), then restored them while their input
+                // waited: seen here as 202s on a join. With 500 it first gets warm-up replicas (at most
+                // max.warmup.replicas, 2, at a time) and takes a task over at a probing rebalance once its copy is
+                // within 500 records. Cost: a new instance takes its share of the work only after one probing
+                // interval per round of warm-ups (60 s here, the lowest Streams accepts; 10 min by default).
+                Map.entry(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, 500L),
+                Map.entry(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, 60_000L),
                 Map.entry(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()),
                 Map.entry(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost + ":" + boundHttpPort),
                 Map.entry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,

@@ -10,7 +10,11 @@ import dev.surge.ingest.admission.AdmissionControl;
 import dev.surge.ingest.publish.EventPublisher;
 import dev.surge.ingest.simulate.Ingestion;
 import dev.surge.ingest.simulate.SimulateHandler;
+import dev.surge.common.http.Problem;
+import dev.surge.common.http.ProblemException;
 import io.javalin.Javalin;
+import io.javalin.http.Handler;
+import java.util.Map;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +32,8 @@ import dev.surge.ingest.load.LoadProxy;
 public final class IngestApp {
     private final Javalin javalin;
     private final ExecutorService responseWriters;
+    private final AdmissionControl admission;
+    private volatile boolean draining;
 
     public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
                      PrometheusMeterRegistry registry, AdmissionControl admission) {
@@ -37,6 +43,7 @@ public final class IngestApp {
     /** @param kafkaReachable whether Kafka answers now (checked in the background): readiness requires it */
     public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
                      PrometheusMeterRegistry registry, AdmissionControl admission, BooleanSupplier kafkaReachable) {
+        this.admission = admission;
         this.responseWriters = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 DaemonThreads.named("response-writer"));
         SimulateHandler simulate = new SimulateHandler(new Ingestion(publisher, inbox, ackTimeout), responseWriters,
@@ -45,8 +52,17 @@ public final class IngestApp {
             config.startup.showJavalinBanner = false;
             JsonResponses.installProblemMapping(config);
             HttpMetrics.install(config, registry);
-            ServiceEndpoints.install(config, registry, () -> readiness(inbox, kafkaReachable));
-            config.routes.post("/simulate", admission.guard(simulate));
+            ServiceEndpoints.install(config, registry,
+                    () -> draining ? Readiness.notReady("shutting down") : readiness(inbox, kafkaReachable));
+            Handler admitted = admission.guard(simulate);
+            config.routes.post("/simulate", ctx -> {
+                if (draining) {
+                    throw new ProblemException(Problem.of(503, "shutting-down", "Shutting down",
+                            "This instance is stopping; send the request to another instance."),
+                            Map.of("Retry-After", "1"));
+                }
+                admitted.handle(ctx);
+            });
             config.routes.get("/load", admission.authenticated(loads::forward));
             config.routes.get("/load/{key}", admission.authenticated(loads::forward));
         });
@@ -69,6 +85,15 @@ public final class IngestApp {
 
     public int port() {
         return javalin.port();
+    }
+
+    /**
+     * Stops taking {@code POST /simulate} (503 + Retry-After, readiness 503) and waits until every admitted request
+     * has its answer, or {@code deadline} passes. Returns whether all were answered.
+     */
+    public boolean drain(Duration deadline) throws InterruptedException {
+        draining = true;
+        return admission.awaitNoneInFlight(deadline);
     }
 
     public void stop() {

@@ -43,11 +43,13 @@ public final class IngestServer implements AutoCloseable {
     private final KafkaHealth kafkaHealth;
     private final IngestApp app;
     private final CountPathWatcher countPath;
+    private final Duration drainDeadline;
 
     private IngestServer(String instance, PrometheusMeterRegistry registry, EventPublisher publisher,
                          KafkaAckInbox inbox, IngestApp app, List<KafkaClientMetrics> kafkaMeters,
-                         KafkaHealth kafkaHealth, CountPathWatcher countPath) {
+                         KafkaHealth kafkaHealth, CountPathWatcher countPath, Duration drainDeadline) {
         this.countPath = countPath;
+        this.drainDeadline = drainDeadline;
         this.kafkaMeters = kafkaMeters;
         this.kafkaHealth = kafkaHealth;
         this.instance = instance;
@@ -89,7 +91,10 @@ public final class IngestServer implements AutoCloseable {
         LOG.info("Admission: {}; produce timeout {}, breaker open {}; idempotency keys kept {} (by counter-streams)",
                 describe(config.admission()), config.produceTimeout(), config.breakerOpenDuration(),
                 config.idempotencyRetention());
-        return new IngestServer(instance, registry, publisher, inbox, app, kafkaMeters, kafkaHealth, countPath);
+        // A request admitted just before the drain waits at most produce timeout + ack timeout for its answer.
+        Duration drainDeadline = config.produceTimeout().plus(config.ackTimeout()).plusSeconds(1);
+        return new IngestServer(instance, registry, publisher, inbox, app, kafkaMeters, kafkaHealth, countPath,
+                drainDeadline);
     }
 
     private static String describe(AdmissionConfig admission) {
@@ -112,8 +117,19 @@ public final class IngestServer implements AutoCloseable {
         return inbox.ownedPartitions();
     }
 
+    /**
+     * Stops taking requests, lets the admitted ones get their answers (the ack consumer still reads), then closes HTTP,
+     * the ack consumer (leaving its group: its reply partitions move to the other instances) and the producer.
+     */
     @Override
     public void close() {
+        try {
+            if (!app.drain(drainDeadline)) {
+                LOG.warn("ingest-api {}: requests still unanswered after {}; they get 202", instance, drainDeadline);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         app.stop();
         kafkaMeters.forEach(KafkaClientMetrics::close);
         kafkaHealth.close();

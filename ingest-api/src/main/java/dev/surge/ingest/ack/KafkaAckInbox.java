@@ -6,14 +6,18 @@ import dev.surge.common.topic.Topics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -33,29 +37,51 @@ import org.slf4j.LoggerFactory;
  * partition; counter-streams sends its ack there.
  *
  * <p>A partition becomes usable only after its end offset is known, so no ack sent to it can be missed. When a
- * partition moves away (an instance joined or left), the requests waiting on it are released at once and answered
- * 202: their events are durable and counted, but the count goes to the partition's new owner.
+ * partition moves away (an instance joined or left), no new request is stamped with it, and the requests already
+ * waiting on it keep waiting: a second consumer, {@code assign()}ed rather than a group member (reading needs no
+ * ownership), reads the partition on from where the group consumer stopped until none of them waits any more (each
+ * is answered or times out). The new owner starts at the end offset and ignores acks it did not ask for.
  */
 public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaAckInbox.class);
 
     private final Consumer<String, CountAck> consumer;
+    private final Consumer<String, CountAck> revokedReader;
+    private final BlockingQueue<Handover> handovers = new LinkedBlockingQueue<>();
+    /** Per owned partition, the offset from which no ack has been delivered yet (poll thread only). */
+    private final Map<TopicPartition, Long> readUpTo = new HashMap<>();
     private final Map<String, PendingAck> pending = new ConcurrentHashMap<>();
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread pollThread;
+    private final Thread revokedThread;
+    private final CountDownLatch revokedStopped = new CountDownLatch(1);
     private volatile int[] owned = new int[0];
     private volatile boolean running = true;
 
-    public KafkaAckInbox(Consumer<String, CountAck> consumer) {
+    /**
+     * @param consumer      the group member that owns reply partitions
+     * @param revokedReader a consumer outside any group, for partitions that moved away while requests waited on them
+     */
+    public KafkaAckInbox(Consumer<String, CountAck> consumer, Consumer<String, CountAck> revokedReader) {
         this.consumer = consumer;
+        this.revokedReader = revokedReader;
         this.pollThread = new Thread(this::pollLoop, "ack-inbox");
         this.pollThread.setDaemon(true);
+        this.revokedThread = new Thread(this::readRevoked, "ack-inbox-revoked");
+        this.revokedThread.setDaemon(true);
     }
 
     public static KafkaAckInbox create(KafkaSettings kafka, String groupId, String clientId) {
-        return new KafkaAckInbox(new KafkaConsumer<>(consumerConfig(kafka, groupId, clientId),
-                Topics.LOAD_ACKS.keySerde().deserializer(), Topics.LOAD_ACKS.valueSerde().deserializer()));
+        Map<String, Object> readerConfig = new HashMap<>(consumerConfig(kafka, groupId, clientId + "-revoked"));
+        readerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        readerConfig.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        readerConfig.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        return new KafkaAckInbox(
+                new KafkaConsumer<>(consumerConfig(kafka, groupId, clientId),
+                        Topics.LOAD_ACKS.keySerde().deserializer(), Topics.LOAD_ACKS.valueSerde().deserializer()),
+                new KafkaConsumer<>(readerConfig,
+                        Topics.LOAD_ACKS.keySerde().deserializer(), Topics.LOAD_ACKS.valueSerde().deserializer()));
     }
 
     /** The consumer's settings: every {@code kafka.*} setting (SASL, SSL, ...) over these defaults. */
@@ -78,6 +104,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
 
     public KafkaAckInbox start() {
         pollThread.start();
+        revokedThread.start();
         return this;
     }
 
@@ -110,6 +137,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
             while (running) {
                 try {
                     for (ConsumerRecord<String, CountAck> record : consumer.poll(Duration.ofMillis(100))) {
+                        readUpTo.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
                         deliver(record.value());
                     }
                 } catch (RecordDeserializationException e) {
@@ -147,7 +175,8 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
             return;
         }
         consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position); // resolve the end now: from here on no ack can be missed
+        // Resolve the end now: from here on no ack can be missed.
+        partitions.forEach(tp -> readUpTo.put(tp, consumer.position(tp)));
         Set<Integer> now = current();
         partitions.forEach(tp -> now.add(tp.partition()));
         publish(now);
@@ -155,15 +184,16 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        release(partitions);
+        handOver(partitions);
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-        release(partitions);
+        handOver(partitions);
     }
 
-    private void release(Collection<TopicPartition> partitions) {
+    /** Stops stamping requests with {@code partitions}; the requests waiting on them are read for elsewhere. */
+    private void handOver(Collection<TopicPartition> partitions) {
         if (partitions.isEmpty()) {
             return;
         }
@@ -172,7 +202,72 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
         Set<Integer> now = current();
         now.removeAll(gone);
         publish(now);
-        releaseAll(pending.values().stream().filter(p -> gone.contains(p.replyPartition())).toList());
+        for (TopicPartition partition : partitions) {
+            Long from = readUpTo.remove(partition);
+            if (from == null) {
+                releaseAll(pending.values().stream().filter(p -> p.replyPartition() == partition.partition()).toList());
+            } else {
+                handovers.add(new Handover(partition, from));
+            }
+        }
+    }
+
+    /**
+     * The revoked-partition reader's loop: follows each handed-over partition from where the group consumer stopped
+     * while any request still waits on it, then drops it. Stops after {@link #close()}, once nothing is followed.
+     */
+    private void readRevoked() {
+        Map<TopicPartition, Long> following = new HashMap<>();
+        try {
+            while (running || !following.isEmpty()) {
+                Handover next = following.isEmpty()
+                        ? handovers.poll(100, TimeUnit.MILLISECONDS)
+                        : handovers.poll();
+                boolean changed = false;
+                for (; next != null; next = handovers.poll()) {
+                    following.put(next.partition(), next.from());
+                    changed = true;
+                }
+                Set<Integer> waitedOn = new HashSet<>();
+                pending.values().forEach(p -> waitedOn.add(p.replyPartition()));
+                changed |= following.keySet().removeIf(tp -> !waitedOn.contains(tp.partition()));
+                if (changed) {
+                    Set<TopicPartition> assigned = revokedReader.assignment();
+                    revokedReader.assign(following.keySet());
+                    following.forEach((tp, from) -> {
+                        if (!assigned.contains(tp)) {
+                            revokedReader.seek(tp, from);
+                        }
+                    });
+                    if (!following.isEmpty()) {
+                        LOG.info("Reading revoked reply partitions {} for the requests still waiting on them",
+                                new TreeSet<>(following.keySet().stream().map(TopicPartition::partition).toList()));
+                    }
+                }
+                if (following.isEmpty()) {
+                    continue;
+                }
+                try {
+                    for (ConsumerRecord<String, CountAck> record : revokedReader.poll(Duration.ofMillis(50))) {
+                        deliver(record.value());
+                    }
+                } catch (RecordDeserializationException e) {
+                    LOG.warn("Skipping an unreadable ack at {} offset {}", e.topicPartition(), e.offset(), e);
+                    revokedReader.seek(e.topicPartition(), e.offset() + 1);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("Revoked reply partition reader stopped; requests waiting on moved partitions get 202", e);
+        } finally {
+            revokedReader.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+            revokedStopped.countDown();
+        }
+    }
+
+    /** A reply partition that moved away, and the offset from which its acks have not been delivered yet. */
+    private record Handover(TopicPartition partition, long from) {
     }
 
     private static void releaseAll(Collection<PendingAck> waiting) {
@@ -192,6 +287,10 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
         LOG.info("Reply partitions of {} now {}", Topics.LOAD_ACKS.name(), partitions);
     }
 
+    /**
+     * Stops reading. Requests still waiting are answered 202; to avoid that, stop taking requests and let the waiting
+     * ones be answered first (see {@code IngestApp#drain}).
+     */
     @Override
     public void close() {
         running = false;
@@ -199,6 +298,9 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
         try {
             if (!stopped.await(10, TimeUnit.SECONDS)) {
                 LOG.warn("Ack inbox did not stop within 10 s");
+            }
+            if (!revokedStopped.await(10, TimeUnit.SECONDS)) {
+                LOG.warn("Revoked reply partition reader did not stop within 10 s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -7,11 +7,13 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -58,6 +60,14 @@ public final class AdmissionControl {
 
     public int inFlight() {
         return config.maxInFlight() - inFlight.availablePermits();
+    }
+
+    /**
+     * Waits until no admitted request is unanswered, or {@code timeout} passes; returns whether none is. On success
+     * it keeps every in-flight permit, so from then on every request is refused as overloaded: for shutdown only.
+     */
+    public boolean awaitNoneInFlight(Duration timeout) throws InterruptedException {
+        return inFlight.tryAcquire(config.maxInFlight(), timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Clients whose rate limiter is kept now: at most {@link AdmissionConfig#rateLimitClients()}. */
