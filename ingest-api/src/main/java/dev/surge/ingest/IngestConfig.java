@@ -40,13 +40,20 @@ public record IngestConfig(KafkaSettings kafka, TopicSettings topics, String htt
     }
 
 
+    /**
+     * How long a request waits for its count before the answer is 202. A count takes one commit cycle (~20 ms); the
+     * wait is for the moments a partition moves between counter-streams instances: a graceful stop or a join moved
+     * partitions within about 3 s here, a crash within 7-10 s (README, "Failover").
+     */
+    public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(5);
+
     public static IngestConfig from(Settings settings) {
         return new IngestConfig(
                 KafkaSettings.from(settings),
                 TopicSettings.from(settings),
                 settings.string("http.host", "127.0.0.1"),
                 settings.integer("http.port", 8080, 0, 65_535),
-                settings.duration("ack.timeout", Duration.ofSeconds(2), Duration.ofMillis(1), Duration.ofMinutes(5)),
+                settings.duration("ack.timeout", DEFAULT_ACK_TIMEOUT, Duration.ofMillis(1), Duration.ofMinutes(5)),
                 settings.duration("produce.timeout", Duration.ofSeconds(2), Duration.ofMillis(100),
                         Duration.ofMinutes(5)),
                 settings.string("ack.group.id", "surge-ingest-acks"),

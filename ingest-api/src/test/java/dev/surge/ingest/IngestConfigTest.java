@@ -31,7 +31,7 @@ class IngestConfigTest {
         assertThat(config.admission().maxBodyBytes()).isEqualTo(8192);
         assertThat(config.admission().maxInFlight()).isEqualTo(1024);
         assertThat(config.admission().apiKeys().enabled()).isFalse();
-        assertThat(config.ackTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.ackTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.produceTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.breakerOpenDuration()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.idempotencyRetention()).isEqualTo(Duration.ofHours(24));

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.surge.common.topic.Topics;
 import dev.surge.ingest.IngestServer;
+import dev.surge.ingest.IngestConfig;
 import dev.surge.testkit.TestKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Failover of counter-streams under steady load, with each counter-streams instance its own OS process (as in
  * production, where a crash is a process dying): SIGKILL, a graceful SIGTERM, and a new instance joining. ingest-api
- * runs in this JVM with the production ack timeout (2 s), so a 202 here is a 202 a user would see.
+ * runs in this JVM with the production ack timeout, so a 202 here is a 202 a user would see.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CounterFailoverIT {
@@ -78,7 +79,7 @@ class CounterFailoverIT {
         }
         counters.forEach(this::awaitReady);
         api = InProcessSurge.api(kafka.bootstrapServers(), applicationId + "-acks", List.of(), Map.of(
-                "ack.timeout", "2s",
+                "ack.timeout", IngestConfig.DEFAULT_ACK_TIMEOUT.toMillis() + "ms",
                 "counter.urls", counters.stream().map(c -> "http://127.0.0.1:" + c.port())
                         .collect(Collectors.joining(","))));
     }

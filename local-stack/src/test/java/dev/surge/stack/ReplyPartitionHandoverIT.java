@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.surge.counter.CounterService;
 import dev.surge.ingest.IngestServer;
+import dev.surge.ingest.IngestConfig;
 import dev.surge.testkit.TestKafka;
 import java.time.Duration;
 import java.util.List;
@@ -17,13 +18,14 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Reply partitions move between ingest-api instances when one joins or stops gracefully: under steady load, not a
- * single request gets 202 because of it. ingest-api uses the production ack timeout (2 s).
+ * single request gets 202 because of it. ingest-api uses the production ack timeout.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplyPartitionHandoverIT {
     private static final int PARTITIONS = 12;
     private static final String ACK_GROUP = "surge-handover-acks-it";
-    private static final Map<String, String> API_SETTINGS = Map.of("ack.timeout", "2s");
+    private static final Map<String, String> API_SETTINGS = Map.of("ack.timeout",
+            IngestConfig.DEFAULT_ACK_TIMEOUT.toMillis() + "ms");
 
     private TestKafka kafka;
     private CounterService counter;
