@@ -124,14 +124,19 @@ public class BenchTool {
                     lat.length == 0 ? 0 : lat[lat.length - 1] / 1000);
             w.printf("svc_p50_us %d%nsvc_p99_us %d%nsvc_p999_us %d%n", pct(svc, 50) / 1000, pct(svc, 99) / 1000,
                     pct(svc, 99.9) / 1000);
+            long[] gap = p.longestWithout200(nkeys);
+            w.printf("longest_without_200_ms %d%nlongest_without_200_from_ms %d%nlongest_without_200_one_key_ms %d%n",
+                    gap[0], gap[1], gap[2]);
             for (int i = 0; i < nkeys; i++) {
                 w.printf("key %s-%d %d %d%n", prefix, i, acked.get(i), sent.get(i));
             }
         }
-        System.out.printf("open loop %.0f/s for %.0f s: %d due, %d answered 2xx, %d non-2xx, %d errors, "
-                        + "p50 %.1f ms p99 %.1f ms p99.9 %.1f ms (from due time)%n", rate, seconds, p.total, s2xx,
+        long[] gap = p.longestWithout200(nkeys);
+        System.out.printf("open loop %.0f/s for %.0f s: %d due, %d answered 2xx (%d x 202), %d non-2xx, %d errors, "
+                        + "p50 %.1f ms p99 %.1f ms p99.9 %.1f ms (from due time); longest stretch without a 200: "
+                        + "%d ms (from +%.1f s), for one key %d ms%n", rate, seconds, p.total, s2xx, p.s202.get(),
                 p.non2xx.get(), p.ioErrors.get() + p.timeouts.get() + p.notSent.get(), pct(lat, 50) / 1e6,
-                pct(lat, 99) / 1e6, pct(lat, 99.9) / 1e6);
+                pct(lat, 99) / 1e6, pct(lat, 99.9) / 1e6, gap[0], gap[1] / 1000.0, gap[2]);
         return 0;
     }
 
@@ -150,6 +155,9 @@ public class BenchTool {
         final AtomicLongArray sent;
         final long[] dueLatency;
         final long[] serviceLatency;
+        /** When each request's answer came (System.nanoTime), and its status; -1 when none came. */
+        final long[] answeredAt;
+        final int[] statusOf;
         final AtomicInteger nextIndex = new AtomicInteger();
         final AtomicInteger busy = new AtomicInteger();
         final AtomicLong s2xx = new AtomicLong(), s200 = new AtomicLong(), s202 = new AtomicLong(),
@@ -157,6 +165,36 @@ public class BenchTool {
                 notSent = new AtomicLong(), late = new AtomicLong();
         final AtomicInteger maxInflightSeen = new AtomicInteger();
         long elapsedNanos;
+        long startNanos;
+
+        /**
+         * The longest stretch with no 200 answer (ms), with where it began (ms from the start); and the same for any
+         * one key (events of key k are requests i with i % keys == k).
+         */
+        long[] longestWithout200(int keys) {
+            long[] lastByKey = new long[keys];
+            Arrays.fill(lastByKey, startNanos);
+            Integer[] order = new Integer[total];
+            for (int i = 0; i < total; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, java.util.Comparator.comparingLong(i -> answeredAt[i]));
+            long last = startNanos, longest = 0, longestFrom = 0, perKey = 0;
+            for (int i : order) {
+                if (answeredAt[i] < 0 || statusOf[i] != 200) {
+                    continue;
+                }
+                if (answeredAt[i] - last > longest) {
+                    longest = answeredAt[i] - last;
+                    longestFrom = last - startNanos;
+                }
+                last = answeredAt[i];
+                int key = i % keys;
+                perKey = Math.max(perKey, answeredAt[i] - lastByKey[key]);
+                lastByKey[key] = answeredAt[i];
+            }
+            return new long[] {longest / 1_000_000, longestFrom / 1_000_000, perKey / 1_000_000};
+        }
 
         Phase(URI uri, byte[][] requests, double rate, double seconds, int connections, AtomicLongArray acked,
               AtomicLongArray sent) {
@@ -171,10 +209,14 @@ public class BenchTool {
             this.serviceLatency = new long[total];
             Arrays.fill(dueLatency, -1);
             Arrays.fill(serviceLatency, -1);
+            this.answeredAt = new long[total];
+            this.statusOf = new int[total];
+            Arrays.fill(answeredAt, -1);
         }
 
         void run(Duration timeout) throws InterruptedException {
             long start = System.nanoTime() + 50_000_000L;
+            startNanos = start;
             long lastDue = start + (total - 1L) * intervalNanos;
             // past this, requests not yet sent are dropped (and reported as errors): the run stays bounded
             long sendDeadline = lastDue + timeout.toNanos();
@@ -231,6 +273,8 @@ public class BenchTool {
                     long end = System.nanoTime();
                     dueLatency[i] = end - due;
                     serviceLatency[i] = end - sentAt;
+                    answeredAt[i] = end;
+                    statusOf[i] = status;
                     if (status >= 200 && status < 300) {
                         s2xx.incrementAndGet();
                         acked.incrementAndGet(key);
