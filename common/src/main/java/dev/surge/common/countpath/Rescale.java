@@ -108,7 +108,7 @@ public final class Rescale {
                 path = write(producer, path.preparing(partitions));
             }
             if (path.phase() == CountPath.Phase.PREPARING) {
-                awaitAssigned(admin, next);
+                awaitAssigned(admin, next, path.previous());
                 path = write(producer, path.cutover());
             }
             long prepared = System.nanoTime();
@@ -147,44 +147,65 @@ public final class Rescale {
     }
 
     /**
-     * Until the new generation's consumer group is stable with every events partition assigned, and has stayed so
-     * for {@link #SETTLE}: instances that start the generation at different moments rebalance it more than once,
-     * and a task that moves during the cut-over holds its events longer.
+     * Until the consumer groups of both generations are stable with every events partition assigned, and have stayed
+     * so for {@link #SETTLE}: instances that start the new generation at different moments rebalance it more than
+     * once, and a task that moves during the cut-over (in either generation) holds its events until it runs again.
      */
-    private void awaitAssigned(Admin admin, Generation next) throws InterruptedException {
-        String group = next.applicationId(applicationId);
-        out.println("Waiting for counter-streams to start generation " + next.number() + " (" + group + ") ...");
+    private void awaitAssigned(Admin admin, Generation next, Generation previous) throws InterruptedException {
+        out.println("Waiting for counter-streams to start generation " + next.number() + " ("
+                + next.applicationId(applicationId) + ") ...");
         long deadline = System.nanoTime() + timeout.toNanos();
-        Set<Integer> assigned = Set.of();
-        String lastAssignment = null;
-        long stableSince = System.nanoTime();
+        String last = null;
+        long settledSince = System.nanoTime();
+        String why = "not described yet";
         while (System.nanoTime() < deadline) {
             try {
-                ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
-                        .describedGroups().get(group).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                assigned = description.members().stream()
-                        .flatMap(member -> member.assignment().topicPartitions().stream())
-                        .filter(tp -> tp.topic().equals(next.eventsTopic()))
-                        .map(TopicPartition::partition)
-                        .collect(Collectors.toSet());
-                String assignment = description.groupState() + " " + description.members().stream()
-                        .map(member -> member.consumerId() + member.assignment().topicPartitions()).sorted().toList();
-                if (!assignment.equals(lastAssignment)) {
-                    lastAssignment = assignment;
-                    stableSince = System.nanoTime();
+                String both = assignment(admin, next) + " | " + assignment(admin, previous);
+                if (!both.equals(last)) {
+                    last = both;
+                    settledSince = System.nanoTime();
                 }
-                if (assigned.size() == next.partitions() && description.groupState() == GroupState.STABLE
-                        && System.nanoTime() - stableSince >= SETTLE.toNanos()) {
+                if (System.nanoTime() - settledSince >= SETTLE.toNanos()) {
                     return;
                 }
-            } catch (ExecutionException | TimeoutException e) {
-                // the group does not exist yet: counter-streams has not started this generation
+            } catch (NotSettled e) {
+                why = e.getMessage();
+                last = null;
             }
             Thread.sleep(POLL.toMillis());
         }
-        throw new IllegalStateException("Generation " + next.number() + " has " + assigned.size() + " of "
-                + next.partitions() + " partitions assigned after " + timeout + ": is counter-streams running? "
-                + "Rerun the same rescale to continue");
+        throw new IllegalStateException("Generation " + next.number() + " did not settle within " + timeout + " ("
+                + why + "): is counter-streams running? Rerun the same rescale to continue");
+    }
+
+    /** A generation's group membership and assignment, when it is stable with every partition assigned. */
+    private String assignment(Admin admin, Generation generation) throws InterruptedException, NotSettled {
+        String group = generation.applicationId(applicationId);
+        ConsumerGroupDescription description;
+        try {
+            description = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new NotSettled(group + " cannot be described: " + e.getMessage());
+        }
+        Set<Integer> assigned = description.members().stream()
+                .flatMap(member -> member.assignment().topicPartitions().stream())
+                .filter(tp -> tp.topic().equals(generation.eventsTopic()))
+                .map(TopicPartition::partition)
+                .collect(Collectors.toSet());
+        if (description.groupState() != GroupState.STABLE || assigned.size() != generation.partitions()) {
+            throw new NotSettled(group + " is " + description.groupState() + " with " + assigned.size() + " of "
+                    + generation.partitions() + " partitions assigned");
+        }
+        return description.members().stream()
+                .map(member -> member.consumerId() + member.assignment().topicPartitions()).sorted().toList()
+                .toString();
+    }
+
+    private static final class NotSettled extends Exception {
+        NotSettled(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** Until every partition of {@code next} has a done hand-over from every partition of {@code previous}. */
