@@ -5,13 +5,13 @@
 #
 # Starts its own stack with ./surge up (M counter-streams, P0 partitions; ports 48080/48092, data in a temp dir),
 # posts at R events/s with bench/BenchTool.java's open-loop generator (latency from each request's due time),
-# runs ./surge rescale --partitions P after a 15 s warm-up plus --at seconds, and reports: the open loop's answers
+# runs ./surge rescale --partitions P after a 45 s warm-up (three JVMs start cold) plus --at seconds, and reports: the open loop's answers
 # (200, 202, errors), the longest stretch without a 200 (overall and for any one key), the rescale's own step
 # timings, and the integrity check (GET /load total == events answered 2xx). Defaults: 500/s, 12 -> 24, 2
 # counters, 60 s of load, rescale at +20 s, 240 keys. Everything it started is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RATE=500 FROM=12 TO=24 COUNTERS=2 SECONDS_=60 AT=20 KEYS=240 WARMUP=15
+RATE=500 FROM=12 TO=24 COUNTERS=2 SECONDS_=60 AT=20 KEYS=240 WARMUP=45
 while [ $# -gt 0 ]; do
   case "$1" in
     --rate) RATE=$2; shift ;;
