@@ -1,10 +1,10 @@
 package dev.surge.common.config;
 
 /**
- * How Surge's topics are created when they are missing. An existing topic is never changed: Kafka Streams cannot
- * rescale a stateful topology when its source topic grows, so the partition counts are chosen once, up front.
+ * How Surge's topics are created when they are missing. An existing topic is never changed here: the count path's
+ * partitions change only through a rescale (a new generation, see {@code dev.surge.common.countpath}).
  *
- * @param loadEventPartitions partitions of {@code load-events}: the most counter-streams threads that can share work
+ * @param loadEventPartitions partitions of {@code load-events} (generation 1) when it is created
  * @param ackPartitions       partitions of {@code load-acks}: the most ingest-api instances that can answer with counts
  * @param replicationFactor   replication of both topics and of Streams' internal topics
  */

@@ -9,7 +9,10 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /** Every topic Surge reads or writes, and the headers that travel on its records. */
 public final class Topics {
-    /** Accepted requests, keyed by load key. Its partition count bounds counter-streams' parallelism. */
+    /**
+     * Accepted requests, keyed by load key: generation 1 of the count path (a rescale moves new events to
+     * {@code load-events-gN}, see {@code Generation}); this descriptor's serdes serve every generation.
+     */
     public static final Topic<String, LoadEvent> LOAD_EVENTS =
             new Topic<>("load-events", Serdes.String(), new JsonSerde<>(LoadEvent.class));
 
