@@ -86,6 +86,11 @@ final class SteadyLoad implements AutoCloseable {
         return answers.stream().filter(a -> a.status() == status).count();
     }
 
+    /** Answers with {@code status} to requests sent at or after {@code sinceNanos}. */
+    long countSince(int status, long sinceNanos) {
+        return answers.stream().filter(a -> a.status() == status && a.sentNanos() >= sinceNanos).count();
+    }
+
     /**
      * When the answers with {@code status} were sent and how long each took, in ms relative to {@code originNanos}:
      * for a failure message.
