@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -40,7 +42,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * <ol>
  *   <li>create the next generation's events and hand-over topics;</li>
  *   <li>PREPARING: counter-streams instances start the next generation's application beside the current one;
- *       wait until its tasks are assigned;</li>
+ *       wait until each of its tasks runs (a ready marker on its hand-over partition) and both generations' groups
+ *       are stable;</li>
  *   <li>CUTOVER: ingest-api instances write to the next generation; the previous generation's tasks hand their state
  *       over and forward late events; wait until every hand-over is written;</li>
  *   <li>wait until the previous generation's topic is quiet and fully consumed, then SETTLED: the previous
@@ -108,6 +111,7 @@ public final class Rescale {
                 path = write(producer, path.preparing(partitions));
             }
             if (path.phase() == CountPath.Phase.PREPARING) {
+                awaitTasksRunning(next);
                 awaitAssigned(admin, next, path.previous());
                 path = write(producer, path.cutover());
             }
@@ -208,10 +212,38 @@ public final class Rescale {
         }
     }
 
+    /**
+     * Until every task of the new generation has said it runs (a ready marker on its hand-over partition): opening
+     * a task's stores takes a while, and an event that reaches a task still starting waits for it.
+     */
+    private void awaitTasksRunning(Generation next) throws InterruptedException {
+        out.println("Waiting for generation " + next.number() + "'s " + next.partitions() + " tasks to run ...");
+        Set<Integer> running = new HashSet<>();
+        readHandovers(next, "the tasks of generation " + next.number() + " to run",
+                () -> running.size() == next.partitions(), record -> {
+                    if (record.value() != null && record.value().taskReady()) {
+                        running.add(record.partition());
+                    }
+                });
+    }
+
     /** Until every partition of {@code next} has a done hand-over from every partition of {@code previous}. */
     private void awaitHandover(Generation next, Generation previous) throws InterruptedException {
         out.println("Waiting for generation " + previous.number() + " to hand over ...");
         Map<Integer, Set<Integer>> done = new HashMap<>();
+        readHandovers(next, "the hand-over to generation " + next.number() + " to complete",
+                () -> done.values().stream().mapToInt(Set::size).sum() == next.partitions() * previous.partitions(),
+                record -> {
+                    if (record.value() != null && record.value().done() && !record.value().taskReady()) {
+                        done.computeIfAbsent(record.partition(), p -> new HashSet<>())
+                                .add(record.value().fromPartition());
+                    }
+                });
+    }
+
+    /** Reads {@code next}'s hand-over topic (committed records only) from its start until {@code until} holds. */
+    private void readHandovers(Generation next, String what, BooleanSupplier until,
+                               Consumer<ConsumerRecord<String, Handover>> each) throws InterruptedException {
         try (KafkaConsumer<String, Handover> consumer = new KafkaConsumer<>(kafka.clientConfig(Map.of(
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(
                         java.util.Locale.ROOT),
@@ -222,18 +254,15 @@ public final class Rescale {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (done.values().stream().mapToInt(Set::size).sum() < next.partitions() * previous.partitions()) {
+            while (!until.getAsBoolean()) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("The hand-over to generation " + next.number()
-                            + " is not complete after " + timeout + ": is counter-streams running? Rerun the same "
-                            + "rescale to continue");
+                    throw new IllegalStateException("Waited " + timeout + " for " + what + ": is counter-streams "
+                            + "running? Rerun the same rescale to continue");
                 }
-                for (ConsumerRecord<String, Handover> record : consumer.poll(POLL)) {
-                    if (record.value() != null && record.value().done()) {
-                        done.computeIfAbsent(record.partition(), p -> new HashSet<>())
-                                .add(record.value().fromPartition());
-                    }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
                 }
+                consumer.poll(POLL).forEach(each);
             }
         }
     }

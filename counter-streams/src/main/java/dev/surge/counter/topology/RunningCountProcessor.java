@@ -57,6 +57,7 @@ final class RunningCountProcessor implements Processor<String, Object, String, O
     private static final String DONE_FROM = "done-from:";
     private static final String DONE_COUNT = "done-count";
     private static final String HELD_SEQUENCE = "held-sequence";
+    private static final String READY_ANNOUNCED = "ready-announced";
 
     private final long idempotencyRetentionMs;
     private final Generation generation;
@@ -69,6 +70,7 @@ final class RunningCountProcessor implements Processor<String, Object, String, O
     private KeyValueStore<String, HeldEvent> held;
     private boolean complete;
     private Long handedTo;
+    private boolean readyAnnounced;
 
     RunningCountProcessor(Duration idempotencyRetention, Generation generation, CounterTopology.Successor successor) {
         this.idempotencyRetentionMs = idempotencyRetention.toMillis();
@@ -156,6 +158,9 @@ final class RunningCountProcessor implements Processor<String, Object, String, O
     }
 
     private void takeOver(Handover handover) {
+        if (handover.taskReady()) {
+            return; // this generation's own readiness marker, for the rescale command
+        }
         if (complete) {
             LOG.warn("Ignoring a hand-over from partition {} after the hand-over completed", handover.fromPartition());
             return;
@@ -208,7 +213,26 @@ final class RunningCountProcessor implements Processor<String, Object, String, O
                 CounterTopology.FORWARD_SINK);
     }
 
+    /** Once, when this task of a new generation first runs: tells the rescale command it can cut over. */
+    private void announceReady() {
+        if (readyAnnounced || progress.get(READY_ANNOUNCED) != null) {
+            readyAnnounced = true;
+            return;
+        }
+        int partition = context.taskId().partition();
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Topics.GENERATION_HEADER, Integer.toString(generation.number())
+                .getBytes(StandardCharsets.US_ASCII));
+        context.forward(new Record<>("ready-" + partition, (Object) Handover.ready(partition, generation.partitions()),
+                context.currentSystemTimeMs(), headers), CounterTopology.HANDOVER_SINK);
+        progress.put(READY_ANNOUNCED, 1L);
+        readyAnnounced = true;
+    }
+
     private void handOverIfCutOver() {
+        if (generation.number() > 1 && !readyAnnounced) {
+            announceReady();
+        }
         if (handedTo != null || !complete) {
             return;
         }

@@ -152,6 +152,24 @@ class RescaleHandoverTest {
     }
 
     @Test
+    void shouldAnnounceOnceThatANewGenerationsTaskRunsAndIgnoreTheMarkerWhenItComesBack() {
+        second.advanceWallClockTime(Duration.ofMillis(200));
+        second.advanceWallClockTime(Duration.ofMillis(200));
+        List<TestRecord<String, Handover>> markers = second.createOutputTopic(SECOND.handoverTopic(),
+                Serdes.String().deserializer(), Topics.HANDOVER.deserializer()).readRecordsToList();
+        assertThat(markers).extracting(TestRecord::value).containsExactly(Handover.ready(0, 1));
+
+        TestInputTopic<String, Handover> handovers = second.createInputTopic(SECOND.handoverTopic(),
+                Serdes.String().serializer(), Topics.HANDOVER.serializer());
+        TestOutputTopic<String, CountAck> acks = acks(second);
+        events(second, SECOND).pipeInput("k", new LoadEvent("1", "k", 1), T0);
+        handovers.pipeInput(markers.get(0).key(), markers.get(0).value(), T0);
+        assertThat(acks.isEmpty()).as("a ready marker is no hand-over").isTrue();
+        assertThat(first.createOutputTopic(FIRST.eventsTopic(), Serdes.String().deserializer(),
+                Serdes.String().deserializer()).isEmpty()).isTrue();
+    }
+
+    @Test
     void shouldNotCompleteBeforeEveryPredecessorPartitionHasSaidDone() {
         TestInputTopic<String, Handover> handovers = second.createInputTopic(SECOND.handoverTopic(),
                 Serdes.String().serializer(), Topics.HANDOVER.serializer());
