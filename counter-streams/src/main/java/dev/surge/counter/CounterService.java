@@ -1,6 +1,5 @@
 package dev.surge.counter;
 
-import dev.surge.common.concurrent.DaemonThreads;
 import dev.surge.common.config.KafkaHealth;
 import dev.surge.common.countpath.CountPath;
 import dev.surge.common.countpath.CountPathWatcher;
@@ -22,8 +21,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
@@ -41,8 +38,6 @@ public final class CounterService implements AutoCloseable {
 
     private final CounterConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final ScheduledExecutorService metricsRefresh =
-            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("streams-metrics-refresh"));
     private final Javalin http;
     private volatile CountingGenerations generations;
     private volatile KafkaHealth kafkaHealth;
@@ -90,7 +85,7 @@ public final class CounterService implements AutoCloseable {
         countPath = new CountPathWatcher(config.kafka(), config.applicationId() + "-count-path-" + http.port(),
                 CountPath.initial(partitions.loadEvents())).start(KAFKA_TIMEOUT);
         generations = new CountingGenerations(config, new HostInfo(config.advertisedHost(), http.port()), countPath,
-                registry, metricsRefresh, failed::complete).start();
+                registry, failed::complete).start();
         LOG.info("counter-streams started: HTTP on {}:{}, Kafka {}", config.httpHost(), http.port(), config.kafka());
         return this;
     }
@@ -130,7 +125,6 @@ public final class CounterService implements AutoCloseable {
         if (countPath != null) {
             countPath.close();
         }
-        metricsRefresh.shutdownNow();
         if (kafkaHealth != null) {
             kafkaHealth.close();
         }

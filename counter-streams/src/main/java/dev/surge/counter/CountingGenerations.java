@@ -1,5 +1,6 @@
 package dev.surge.counter;
 
+import dev.surge.common.concurrent.DaemonThreads;
 import dev.surge.common.countpath.CountPath;
 import dev.surge.common.countpath.CountPathWatcher;
 import dev.surge.common.countpath.Generation;
@@ -13,7 +14,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -37,23 +40,22 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
     private final HostInfo self;
     private final CountPathWatcher countPath;
     private final MeterRegistry registry;
-    private final ScheduledExecutorService metricsRefresh;
     private final Map<Integer, Running> running = new TreeMap<>();
     private volatile Map<Integer, LoadQueries> queries = Map.of();
     private volatile CountPath path;
 
-    private record Running(Generation generation, KafkaStreams streams, KafkaStreamsMetrics metrics) {
+    private record Running(Generation generation, KafkaStreams streams, KafkaStreamsMetrics metrics,
+                           ScheduledExecutorService metricsRefresh) {
     }
 
     /** @param fatal told when a generation's Streams application fails for good (state ERROR) */
     CountingGenerations(CounterConfig config, HostInfo self, CountPathWatcher countPath, MeterRegistry registry,
-                        ScheduledExecutorService metricsRefresh, Consumer<String> fatal) {
+                        Consumer<String> fatal) {
         this.fatal = fatal;
         this.config = config;
         this.self = self;
         this.countPath = countPath;
         this.registry = registry;
-        this.metricsRefresh = metricsRefresh;
     }
 
     /** Runs what the count path needs now, and follows it from here on. */
@@ -109,20 +111,35 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         // Task and store metrics appear only after assignment: look for new ones every 10 s, not the default 60 s.
+        // The refresh reads every metric's value, so it gets its own thread, stopped before Streams closes.
+        ScheduledExecutorService metricsRefresh = Executors.newSingleThreadScheduledExecutor(
+                DaemonThreads.named("streams-metrics-g" + generation.number()));
         KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams, Tags.of("generation",
                 Integer.toString(generation.number())), metricsRefresh, METRICS_REFRESH);
         metrics.bindTo(registry);
         streams.start();
         LOG.info("Generation {} started: {} on {} partitions", generation.number(), generation.eventsTopic(),
                 generation.partitions());
-        return new Running(generation, streams, metrics);
+        return new Running(generation, streams, metrics, metricsRefresh);
     }
 
-    /** Leaves the consumer group on close so the partitions move to the other instances at once. */
+    /**
+     * Stops reading the application's metrics first: a store metric read after its RocksDB store closed crashed the
+     * JVM here (SIGSEGV in {@code WriteBatch.getDataSize}, from the transactional stores' uncommitted-bytes gauge).
+     * Then leaves the consumer group on close so the partitions move to the other instances at once.
+     */
     private static void close(Running generation) {
+        generation.metricsRefresh().shutdownNow();
+        try {
+            if (!generation.metricsRefresh().awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("Generation {} metrics refresh did not stop within 5 s", generation.generation().number());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        generation.metrics().close(); // removes its meters: a scrape no longer reads the stores
         generation.streams().close(CloseOptions.groupMembershipOperation(
                 CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(CLOSE_TIMEOUT));
-        generation.metrics().close();
         LOG.info("Generation {} stopped", generation.generation().number());
     }
 
