@@ -2,6 +2,7 @@ package dev.surge.stack;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.Set;
 
@@ -10,9 +11,15 @@ public final class Ports {
     private Ports() {
     }
 
+    /**
+     * Whether a server could listen on {@code port} now. Connections in TIME_WAIT from a stack just stopped do not
+     * count: the services' servers bind with SO_REUSEADDR, and so does this check (set before binding, where it
+     * has effect).
+     */
     public static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
             return true;
         } catch (IOException e) {
             return false;
