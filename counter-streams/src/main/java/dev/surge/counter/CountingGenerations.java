@@ -158,8 +158,7 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
         if (now == null) {
             return null;
         }
-        Generation read = now.phase() == CountPath.Phase.PREPARING ? now.previous() : now.current();
-        return queries.get(read.number());
+        return queries.get(now.writeTo().number()); // the generation that counts new events answers for them
     }
 
     @Override

@@ -73,10 +73,8 @@ public final class IngestServer implements AutoCloseable {
         CountPathWatcher countPath = new CountPathWatcher(config.kafka(), instance + "-count-path",
                 CountPath.initial(partitions.loadEvents())).start(KAFKA_TIMEOUT);
         KafkaEventPublisher kafkaPublisher = KafkaEventPublisher.create(config.kafka(), config.produceTimeout(),
-                instance, () -> countPath.current().writeTo());
-        // Know every running generation's partitions before a request needs them: the next one's while preparing.
-        countPath.current().running().forEach(kafkaPublisher::warmUp);
-        countPath.onChange(path -> path.running().forEach(kafkaPublisher::warmUp));
+                instance, countPath.current());
+        countPath.onChange(kafkaPublisher::follow);
         EventPublisher publisher = CircuitBreakingPublisher.create(kafkaPublisher, config.produceTimeout(),
                 config.breakerOpenDuration(), Clock.systemUTC(), registry);
         KafkaAckInbox inbox = KafkaAckInbox.create(config.kafka(), config.ackGroupId(), instance + "-acks").start();

@@ -72,10 +72,10 @@ public final class LocalStack implements AutoCloseable {
 
         if (options.kafka().isEmpty()) {
             out.println("Starting Kafka broker on 127.0.0.1:" + options.brokerPort() + " ...");
-            ManagedProcess broker = launch(Role.BROKER, options.brokerPort(), List.of(
+            ManagedProcess broker = listed(Role.BROKER, launcher.launch(Role.BROKER, options.brokerPort(), List.of(
                     "--data-dir", stackFile.dataDir().resolve("kafka").toString(),
                     "--port", Integer.toString(options.brokerPort()),
-                    "--controller-port", Integer.toString(options.controllerPort())), Map.of(), null);
+                    "--controller-port", Integer.toString(options.controllerPort())), Map.of()), null);
             readiness.await(broker, BROKER_START, () -> readiness.kafkaAnswers(options.bootstrapServers()));
         } else {
             out.println("Using Kafka at " + options.bootstrapServers() + " ...");
@@ -89,23 +89,18 @@ public final class LocalStack implements AutoCloseable {
             int port = options.counterPort() + i;
             Path stateDir = stackFile.dataDir().resolve("counter-streams-" + (i + 1));
             out.println("Starting counter-streams #" + (i + 1) + " on 127.0.0.1:" + port + " ...");
-            counters.add(launch(Role.COUNTER_STREAMS, port, List.of(), Map.of(
-                    "SURGE_HTTP_PORT", Integer.toString(port),
-                    "SURGE_STATE_DIR", stateDir.toString()), stateDir.toString()));
+            counters.add(listed(Role.COUNTER_STREAMS, launcher.launchCounter(port, stateDir), stateDir.toString()));
         }
         for (ManagedProcess counter : counters) {
             readiness.await(counter, SERVICE_START, () -> readiness.ready(counter.port()));
         }
 
-        String counterUrls = String.join(",", counters.stream()
-                .map(counter -> "http://127.0.0.1:" + counter.port()).toList());
+        List<Integer> counterPorts = counters.stream().map(ManagedProcess::port).toList();
         List<ManagedProcess> apis = new ArrayList<>();
         for (int i = 0; i < options.apiInstances(); i++) {
             int port = options.apiPort() + i;
             out.println("Starting ingest-api #" + (i + 1) + " on 127.0.0.1:" + port + " ...");
-            apis.add(launch(Role.INGEST_API, port, List.of(), Map.of(
-                    "SURGE_HTTP_PORT", Integer.toString(port),
-                    "SURGE_COUNTER_URLS", counterUrls)));
+            apis.add(listed(Role.INGEST_API, launcher.launchApi(port, counterPorts), null));
         }
         for (ManagedProcess api : apis) {
             readiness.await(api, SERVICE_START, () -> readiness.ready(api.port()));
@@ -134,16 +129,10 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private ManagedProcess launch(Role role, int port, List<String> args, Map<String, String> env)
-            throws IOException {
-        return launch(role, port, args, env, null);
-    }
-
-    private ManagedProcess launch(Role role, int port, List<String> args, Map<String, String> env, String stateDir)
-            throws IOException {
-        ManagedProcess process = launcher.launch(role, port, args, env);
+    /** A child this launcher owns, listed in stack.json the moment it runs. */
+    private ManagedProcess listed(Role role, ManagedProcess process, String stateDir) {
         children.add(process);
-        stackFile.update(state -> state.with(StackProcess.of(role, process.process().toHandle(), port,
+        stackFile.update(state -> state.with(StackProcess.of(role, process.process().toHandle(), process.port(),
                 process.log().toString(), stateDir)));
         return process;
     }

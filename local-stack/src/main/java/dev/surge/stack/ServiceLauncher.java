@@ -25,6 +25,21 @@ public final class ServiceLauncher {
         this.partitions = partitions;
     }
 
+    /** A counter-streams instance on {@code port}, keeping its state in {@code stateDir}. */
+    public ManagedProcess launchCounter(int port, Path stateDir) throws IOException {
+        return launch(Role.COUNTER_STREAMS, port, List.of(), Map.of(
+                "SURGE_HTTP_PORT", Integer.toString(port),
+                "SURGE_STATE_DIR", stateDir.toString()));
+    }
+
+    /** An ingest-api instance on {@code port} that proxies queries to the counter-streams on {@code counterPorts}. */
+    public ManagedProcess launchApi(int port, List<Integer> counterPorts) throws IOException {
+        return launch(Role.INGEST_API, port, List.of(), Map.of(
+                "SURGE_HTTP_PORT", Integer.toString(port),
+                "SURGE_COUNTER_URLS", String.join(",", counterPorts.stream()
+                        .map(counter -> "http://127.0.0.1:" + counter).toList())));
+    }
+
     /** Starts {@code role} with {@code args} and {@code env} on top of the stack's Kafka settings. */
     public ManagedProcess launch(Role role, int port, List<String> args, Map<String, String> env) throws IOException {
         Path jar = home.resolve(role.module()).resolve("target").resolve(role.module() + ".jar");

@@ -1,6 +1,7 @@
 package dev.surge.common.countpath;
 
 import dev.surge.common.config.KafkaSettings;
+import dev.surge.common.topic.TopicProvisioner;
 import dev.surge.common.topic.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -53,6 +55,18 @@ public final class CountPathWatcher implements AutoCloseable {
         thread.setDaemon(true);
         thread.start();
         return this;
+    }
+
+    /**
+     * The count path as its topic says now, for a command that looks once: generation 1 with the partitions
+     * {@code load-events} has when the topic holds no record yet (before the first rescale).
+     */
+    public static CountPath readOnce(KafkaSettings kafka, Admin admin, String clientId, Duration timeout) {
+        int firstPartitions = new TopicProvisioner(admin, timeout).describe(Generation.FIRST_EVENTS_TOPIC)
+                .partitions().size();
+        try (CountPathWatcher watcher = new CountPathWatcher(kafka, clientId, CountPath.initial(firstPartitions))) {
+            return watcher.readToEnd(timeout);
+        }
     }
 
     /** Reads the layout as it is now, without following it (a watcher used this way is only closed after). */

@@ -52,7 +52,4 @@ public record Handover(int fromPartition, int fromPartitions, int toPartition, L
     public record Retry(String retryKey, long count, long timestamp) {
     }
 
-    public int entries() {
-        return counts.size() + buckets.size() + retries.size();
-    }
 }

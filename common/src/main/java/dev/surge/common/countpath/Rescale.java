@@ -90,7 +90,7 @@ public final class Rescale {
             TopicProvisioner topics = new TopicProvisioner(admin, timeout);
             topics.ensureExactly(new NewTopic(Topics.COUNT_PATH.name(), 1, replicationFactor).configs(Map.of(
                     TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-            CountPath path = read(topics);
+            CountPath path = CountPathWatcher.readOnce(kafka, admin, "surge-rescale-read", timeout);
             out.println("Count path now: " + CountPathWatcher.describe(path));
             if (path.phase() == CountPath.Phase.SETTLED) {
                 if (path.current().partitions() == partitions) {
@@ -127,15 +127,6 @@ public final class Rescale {
                             + "settled in %d ms%n", partitions, next.number(), result.prepareMs(),
                     result.handoverMs(), result.settleMs());
             return result;
-        }
-    }
-
-    /** The count path as its topic says, or generation 1 as {@code load-events} is before any rescale. */
-    public CountPath read(TopicProvisioner topics) {
-        int firstPartitions = topics.describe(Generation.FIRST_EVENTS_TOPIC).partitions().size();
-        try (CountPathWatcher watcher = new CountPathWatcher(kafka, "surge-rescale-read",
-                CountPath.initial(firstPartitions))) {
-            return watcher.readToEnd(timeout);
         }
     }
 

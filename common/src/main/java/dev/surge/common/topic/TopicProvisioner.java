@@ -42,32 +42,15 @@ public final class TopicProvisioner {
         create(new NewTopic(Topics.LOAD_ACKS.name(), settings.ackPartitions(), settings.replicationFactor()));
         create(new NewTopic(Topics.COUNT_PATH.name(), 1, settings.replicationFactor())
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-        Map<String, TopicDescription> described = describeOnceVisible();
         Partitions partitions = new Partitions(
-                described.get(Topics.LOAD_EVENTS.name()).partitions().size(),
-                described.get(Topics.LOAD_ACKS.name()).partitions().size());
+                describe(Topics.LOAD_EVENTS.name()).partitions().size(),
+                describe(Topics.LOAD_ACKS.name()).partitions().size());
         if (partitions.loadEvents() != settings.loadEventPartitions()) {
             LOG.info("Topic {} exists with {} partitions (configured {}): the existing count is kept; "
                             + "'./surge rescale' changes the count path's partitions",
                     Topics.LOAD_EVENTS.name(), partitions.loadEvents(), settings.loadEventPartitions());
         }
         return partitions;
-    }
-
-    /** A topic just created takes a moment to appear in the metadata every broker serves. */
-    private Map<String, TopicDescription> describeOnceVisible() {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                return await(admin.describeTopics(List.of(Topics.LOAD_EVENTS.name(), Topics.LOAD_ACKS.name()))
-                        .allTopicNames());
-            } catch (IllegalStateException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                pause(e);
-            }
-        }
     }
 
     /** Creates {@code topic} unless it exists; fails when it exists with another partition count. */
@@ -80,7 +63,10 @@ public final class TopicProvisioner {
         }
     }
 
-    /** The topic as the cluster describes it, waiting for a just-created one to become visible. */
+    /**
+     * The topic as the cluster describes it, waiting (up to the timeout) for a just-created one to appear in the
+     * metadata every broker serves.
+     */
     public TopicDescription describe(String topic) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {

@@ -52,7 +52,6 @@ final class RunningCountProcessor implements Processor<String, Object, String, O
     private static final Duration HANDOVER_CHECK = Duration.ofMillis(100);
     private static final int HANDOVER_BATCH = 500;
     /** {@link CounterTopology#HANDOVER_STORE} keys. */
-    private static final String COMPLETE = CounterTopology.HANDOVER_COMPLETE;
     static final String HANDED_TO = "handed-over-to";
     private static final String DONE_FROM = "done-from:";
     private static final String DONE_COUNT = "done-count";
@@ -88,7 +87,7 @@ final class RunningCountProcessor implements Processor<String, Object, String, O
         if (generation.number() > 1) {
             this.held = context.getStateStore(CounterTopology.HELD_STORE);
         }
-        this.complete = generation.number() == 1 || progress.get(COMPLETE) != null;
+        this.complete = generation.number() == 1 || progress.get(CounterTopology.HANDOVER_COMPLETE) != null;
         this.handedTo = progress.get(HANDED_TO);
         context.schedule(HANDOVER_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> handOverIfCutOver());
     }
@@ -177,7 +176,7 @@ final class RunningCountProcessor implements Processor<String, Object, String, O
         progress.put(DONE_COUNT, done);
         if (done == handover.fromPartitions()) {
             complete = true;
-            progress.put(COMPLETE, 1L);
+            progress.put(CounterTopology.HANDOVER_COMPLETE, 1L);
             long released = releaseHeld();
             LOG.info("Generation {} partition {}: hand-over from {} partitions complete; {} held events counted",
                     generation.number(), context.taskId().partition(), done, released);

@@ -47,7 +47,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
 
     private final Consumer<String, CountAck> consumer;
     private final Consumer<String, CountAck> revokedReader;
-    private final BlockingQueue<Handover> handovers = new LinkedBlockingQueue<>();
+    private final BlockingQueue<RevokedPartition> revoked = new LinkedBlockingQueue<>();
     /** Per owned partition, the offset from which no ack has been delivered yet (poll thread only). */
     private final Map<TopicPartition, Long> readUpTo = new HashMap<>();
     private final Map<String, PendingAck> pending = new ConcurrentHashMap<>();
@@ -207,7 +207,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
             if (from == null) {
                 releaseAll(pending.values().stream().filter(p -> p.replyPartition() == partition.partition()).toList());
             } else {
-                handovers.add(new Handover(partition, from));
+                revoked.add(new RevokedPartition(partition, from));
             }
         }
     }
@@ -220,17 +220,19 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
         Map<TopicPartition, Long> following = new HashMap<>();
         try {
             while (running || !following.isEmpty()) {
-                Handover next = following.isEmpty()
-                        ? handovers.poll(100, TimeUnit.MILLISECONDS)
-                        : handovers.poll();
+                RevokedPartition next = following.isEmpty()
+                        ? revoked.poll(100, TimeUnit.MILLISECONDS)
+                        : revoked.poll();
                 boolean changed = false;
-                for (; next != null; next = handovers.poll()) {
+                for (; next != null; next = revoked.poll()) {
                     following.put(next.partition(), next.from());
                     changed = true;
                 }
-                Set<Integer> waitedOn = new HashSet<>();
-                pending.values().forEach(p -> waitedOn.add(p.replyPartition()));
-                changed |= following.keySet().removeIf(tp -> !waitedOn.contains(tp.partition()));
+                if (!following.isEmpty()) {
+                    Set<Integer> waitedOn = new HashSet<>();
+                    pending.values().forEach(p -> waitedOn.add(p.replyPartition()));
+                    changed |= following.keySet().removeIf(tp -> !waitedOn.contains(tp.partition()));
+                }
                 if (changed) {
                     Set<TopicPartition> assigned = revokedReader.assignment();
                     revokedReader.assign(following.keySet());
@@ -267,7 +269,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
     }
 
     /** A reply partition that moved away, and the offset from which its acks have not been delivered yet. */
-    private record Handover(TopicPartition partition, long from) {
+    private record RevokedPartition(TopicPartition partition, long from) {
     }
 
     private static void releaseAll(Collection<PendingAck> waiting) {

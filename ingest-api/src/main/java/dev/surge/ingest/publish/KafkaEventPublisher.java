@@ -1,6 +1,7 @@
 package dev.surge.ingest.publish;
 
 import dev.surge.common.config.KafkaSettings;
+import dev.surge.common.countpath.CountPath;
 import dev.surge.common.countpath.Generation;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.topic.Topics;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -25,18 +25,19 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 public final class KafkaEventPublisher implements EventPublisher {
     private final Producer<String, LoadEvent> producer;
-    private final Supplier<Generation> writeTo;
+    /** The events topic of the generation that takes new events; read per event, changed by a rescale. */
+    private volatile String topic;
 
-    public KafkaEventPublisher(Producer<String, LoadEvent> producer, Supplier<Generation> writeTo) {
+    public KafkaEventPublisher(Producer<String, LoadEvent> producer, CountPath countPath) {
         this.producer = producer;
-        this.writeTo = writeTo;
+        follow(countPath);
     }
 
     /** A producer whose every wait (metadata, buffer, delivery) is bounded by {@code produceTimeout}. */
     public static KafkaEventPublisher create(KafkaSettings kafka, Duration produceTimeout, String clientId,
-                                             Supplier<Generation> writeTo) {
+                                             CountPath countPath) {
         return new KafkaEventPublisher(new KafkaProducer<>(producerConfig(kafka, produceTimeout, clientId),
-                Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer()), writeTo);
+                Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer()), countPath);
     }
 
     /** The producer's settings: every {@code kafka.*} setting (SASL, SSL, ...) over these defaults. */
@@ -60,8 +61,17 @@ public final class KafkaEventPublisher implements EventPublisher {
     }
 
     /** Fetches the generation's topic metadata now, so that no request pays for (or blocks on) it later. */
-    public int warmUp(Generation generation) {
-        return producer.partitionsFor(generation.eventsTopic()).size();
+    private void warmUp(Generation generation) {
+        producer.partitionsFor(generation.eventsTopic());
+    }
+
+    /**
+     * Writes to the generation that takes new events from now on, after fetching the metadata of every running
+     * generation (the next one's too, while a rescale prepares it), so that no request pays for it.
+     */
+    public void follow(CountPath countPath) {
+        countPath.running().forEach(this::warmUp);
+        topic = countPath.writeTo().eventsTopic();
     }
 
     @Override
@@ -70,7 +80,7 @@ public final class KafkaEventPublisher implements EventPublisher {
         replyPartition.ifPresent(partition -> headers.add(Topics.REPLY_PARTITION_HEADER,
                 Integer.toString(partition).getBytes(StandardCharsets.US_ASCII)));
         ProducerRecord<String, LoadEvent> record = new ProducerRecord<>(
-                writeTo.get().eventsTopic(), null, event.receivedAt(), event.key(), event, headers);
+                topic, null, event.receivedAt(), event.key(), event, headers);
         CompletableFuture<Written> written = new CompletableFuture<>();
         try {
             producer.send(record, (metadata, error) -> {

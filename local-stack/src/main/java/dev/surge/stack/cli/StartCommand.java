@@ -12,9 +12,7 @@ import dev.surge.stack.StackState;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -81,22 +79,20 @@ final class StartCommand implements Callable<Integer> {
             Ports.requireFree(chosenPort);
             ServiceLauncher launcher = new ServiceLauncher(home, stackFile.dataDir().resolve("logs"), stack.kafka(),
                     stack.partitions());
-            Map<String, String> env = new HashMap<>();
-            env.put("SURGE_HTTP_PORT", Integer.toString(chosenPort));
             String stateDir = null;
             if (role == Role.COUNTER_STREAMS) {
-                stateDir = freeStateDir(stack, stackFile.dataDir()).toString();
-                env.put("SURGE_STATE_DIR", stateDir);
+                Path dir = freeStateDir(stack, stackFile.dataDir());
+                stateDir = dir.toString();
+                process = launcher.launchCounter(chosenPort, dir);
             } else {
-                env.put("SURGE_COUNTER_URLS", stack.of(Role.COUNTER_STREAMS).stream()
-                        .map(counter -> "http://127.0.0.1:" + counter.port()).collect(Collectors.joining(",")));
                 int apis = stack.of(Role.INGEST_API).size() + 1;
                 if (apis > stack.partitions()) {
                     out.println("surge: warning: " + apis + " ingest-api instances but " + stack.partitions()
                             + " load-acks partitions: one of them will stay not ready");
                 }
+                process = launcher.launchApi(chosenPort, stack.of(Role.COUNTER_STREAMS).stream()
+                        .map(StackProcess::port).toList());
             }
-            process = launcher.launch(role, chosenPort, List.of(), env);
             started = StackProcess.of(role, process.process().toHandle(), chosenPort, process.log().toString(),
                     stateDir);
             lock.write(stack.with(started));

@@ -72,7 +72,8 @@ final class StatusCollector {
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, KAFKA_TIMEOUT_SECONDS * 1_000))) {
-            CountPath countPath = countPath(admin, stack.kafka());
+            CountPath countPath = CountPathWatcher.readOnce(KafkaSettings.bootstrap(stack.kafka()), admin,
+                    "surge-status", Duration.ofSeconds(KAFKA_TIMEOUT_SECONDS));
             topics = countPathTopics(admin, countPath);
             List<StackStatus.Group> found = new ArrayList<>();
             for (Generation generation : countPath.running()) {
@@ -82,7 +83,7 @@ final class StatusCollector {
             groups = List.copyOf(found);
             countPathInfo = countPathInfo(admin, countPath);
             kafka = new StackStatus.Kafka(stack.kafka(), true, null);
-        } catch (ExecutionException | TimeoutException | KafkaException e) {
+        } catch (ExecutionException | TimeoutException | KafkaException | IllegalStateException e) {
             kafka = new StackStatus.Kafka(stack.kafka(), false, message(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -93,17 +94,6 @@ final class StatusCollector {
                 .map(process -> process(process, kafkaReachable)).toList();
         return new StackStatus(stackFile.dataDir().toString(), launcher, kafka, processes, topics, groups,
                 countPathInfo);
-    }
-
-    /** The count path as its topic says (generation 1 on {@code load-events} before any rescale). */
-    private static CountPath countPath(Admin admin, String bootstrap)
-            throws ExecutionException, InterruptedException, TimeoutException {
-        int firstPartitions = admin.describeTopics(List.of(Generation.FIRST_EVENTS_TOPIC)).allTopicNames()
-                .get(KAFKA_TIMEOUT_SECONDS, TimeUnit.SECONDS).get(Generation.FIRST_EVENTS_TOPIC).partitions().size();
-        try (CountPathWatcher watcher = new CountPathWatcher(KafkaSettings.bootstrap(bootstrap), "surge-status",
-                CountPath.initial(firstPartitions))) {
-            return watcher.readToEnd(Duration.ofSeconds(KAFKA_TIMEOUT_SECONDS));
-        }
     }
 
     private static StackStatus.CountPathInfo countPathInfo(Admin admin, CountPath path)
