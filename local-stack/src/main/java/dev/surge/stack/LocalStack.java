@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -72,10 +71,8 @@ public final class LocalStack implements AutoCloseable {
 
         if (options.kafka().isEmpty()) {
             out.println("Starting Kafka broker on 127.0.0.1:" + options.brokerPort() + " ...");
-            ManagedProcess broker = listed(Role.BROKER, launcher.launch(Role.BROKER, options.brokerPort(), List.of(
-                    "--data-dir", stackFile.dataDir().resolve("kafka").toString(),
-                    "--port", Integer.toString(options.brokerPort()),
-                    "--controller-port", Integer.toString(options.controllerPort())), Map.of()), null);
+            ManagedProcess broker = listed(Role.BROKER, launcher.launchBroker(options.brokerPort(),
+                    options.controllerPort(), brokerDir()), null);
             readiness.await(broker, BROKER_START, () -> readiness.kafkaAnswers(options.bootstrapServers()));
         } else {
             out.println("Using Kafka at " + options.bootstrapServers() + " ...");
@@ -106,6 +103,11 @@ public final class LocalStack implements AutoCloseable {
             readiness.await(api, SERVICE_START, () -> readiness.ready(api.port()));
         }
         printSummary();
+    }
+
+    /** Where the embedded broker keeps its log. */
+    public Path brokerDir() {
+        return stackFile.dataDir().resolve("kafka");
     }
 
     /** Writes a fresh {@code stack.json} naming this launcher, unless a stack listed there still runs. */

@@ -25,6 +25,12 @@ public final class ServiceLauncher {
         this.partitions = partitions;
     }
 
+    /** The embedded KRaft broker on {@code port} (controller on {@code controllerPort}), its log in {@code dataDir}. */
+    public ManagedProcess launchBroker(int port, int controllerPort, Path dataDir) throws IOException {
+        return launch(Role.BROKER, port, List.of("--data-dir", dataDir.toString(), "--port", Integer.toString(port),
+                "--controller-port", Integer.toString(controllerPort)), Map.of());
+    }
+
     /** A counter-streams instance on {@code port}, keeping its state in {@code stateDir}. */
     public ManagedProcess launchCounter(int port, Path stateDir) throws IOException {
         return launch(Role.COUNTER_STREAMS, port, List.of(), Map.of(

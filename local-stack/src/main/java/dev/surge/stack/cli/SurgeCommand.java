@@ -44,6 +44,7 @@ public final class SurgeCommand implements Runnable {
                 .addSubcommand(new StopCommand(out, stop))
                 .addSubcommand(new StatusCommand(out, new StatusCollector(readiness)))
                 .addSubcommand(new RescaleCommand(out, System.getenv()))
+                .addSubcommand(new FaultsCommand(home, out))
                 .addSubcommand(new CommandLine.HelpCommand())
                 // after the subcommands: a converter reaches only the commands added before it
                 .registerConverter(Role.class, Role::of);

@@ -1,0 +1,81 @@
+package dev.surge.stack.cli;
+
+import dev.surge.stack.faults.FaultRun;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./surge faults}: fault injection against a stack of its own, with every request checked afterwards. */
+@Command(name = "faults", mixinStandardHelpOptions = true,
+        description = {"Start a stack of its own (broker, 2 counter-streams, 2 ingest-api, 127.0.0.1 only), post "
+                + "events at a steady rate with a client that records every request, inject one fault after the "
+                + "other, and after each check that no accepted event was lost or counted twice (I1-I4, README "
+                + "\"Guarantees\").",
+                "Exit 0 only if every invariant and every scenario's promise held.",
+                "Scenarios: counter-kill, counter-pause, broker-kill, api-kill, graceful-stop."})
+final class FaultsCommand implements Callable<Integer> {
+    private final Path home;
+    private final PrintStream out;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "where the run's stack keeps data and logs (default: data/faults-DATE-TIME, new each run)")
+    private Path dataDir;
+    @Option(names = "--scenario", paramLabel = "NAME", split = ",",
+            description = "run only these, in this order (default: all)")
+    private List<String> scenarios = List.of();
+    @Option(names = "--long", description = "soak: longer faults, and every scenario --rounds times")
+    private boolean soak;
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
+            description = "rounds of --long (default: ${DEFAULT-VALUE})")
+    private int rounds;
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "100",
+            description = "events per second (default: ${DEFAULT-VALUE})")
+    private int rate;
+    @Option(names = "--clients", paramLabel = "N", defaultValue = "16",
+            description = "concurrent clients (default: ${DEFAULT-VALUE})")
+    private int clients;
+    @Option(names = "--keys", paramLabel = "N", defaultValue = "24",
+            description = "load keys (default: ${DEFAULT-VALUE})")
+    private int keys;
+    @Option(names = "--first-port", paramLabel = "N", defaultValue = "47080",
+            description = "ports are picked free from here up (default: ${DEFAULT-VALUE})")
+    private int firstPort;
+
+    FaultsCommand(Path home, PrintStream out) {
+        this.home = home;
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (rate < 1 || rate > 2_000 || clients < 1 || clients > 256 || keys < 1 || keys > 10_000 || rounds < 1
+                || rounds > 100) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rate 1-2000, --clients 1-256, --keys "
+                    + "1-10000 and --rounds 1-100: the run stays bounded");
+        }
+        for (String scenario : scenarios) {
+            if (!FaultRun.scenarioNames().contains(scenario)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "unknown scenario '" + scenario
+                        + "': expected some of " + FaultRun.scenarioNames());
+            }
+        }
+        Path dir = dataDir != null ? dataDir : home.resolve("data").resolve("faults-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        if (Files.exists(dir.resolve("stack.json"))) {
+            throw new CommandLine.ParameterException(spec.commandLine(), dir + " already holds a stack: a fault run "
+                    + "starts from an empty directory");
+        }
+        boolean held = new FaultRun(new FaultRun.Options(home, dir, scenarios, soak, soak ? rounds : 1, rate,
+                clients, keys, firstPort), out).run();
+        return held ? 0 : 1;
+    }
+}

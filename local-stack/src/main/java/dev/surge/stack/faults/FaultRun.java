@@ -1,0 +1,235 @@
+package dev.surge.stack.faults;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.surge.stack.GracefulStop;
+import dev.surge.stack.Ports;
+import dev.surge.stack.Readiness;
+import dev.surge.stack.Role;
+import dev.surge.stack.StackProcess;
+import dev.surge.stack.UpOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+/**
+ * {@code ./surge faults}: a local stack of separate processes (broker, two counter-streams, two ingest-api) on
+ * loopback, a {@link RecordingClient} posting at a steady rate, and one {@link Scenario} after the other, each
+ * followed by the {@link Invariants} check once the load has stopped and the counts are quiet. Prints one line per
+ * scenario; {@link #run()} is true only if every invariant and every scenario's expectations held.
+ */
+public final class FaultRun {
+    private static final Duration QUIET_WITHIN = Duration.ofSeconds(90);
+    private static final Duration WARM_UP = Duration.ofSeconds(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * @param scenarios names to run, in this order (empty: all)
+     * @param soak      {@code --long}: faults last longer, and the whole list runs {@code rounds} times
+     * @param rate      events per second the recording client sends
+     */
+    public record Options(Path home, Path dataDir, List<String> scenarios, boolean soak, int rounds, int rate,
+                          int workers, int keys, int firstPort) {
+    }
+
+    private final Options options;
+    private final PrintStream out;
+    private final long startNanos = System.nanoTime();
+
+    public FaultRun(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public static List<String> scenarioNames() {
+        return List.copyOf(Scenarios.all().keySet());
+    }
+
+    /** Runs the scenarios; true when every one held. The stack is stopped in every case. */
+    public boolean run() throws Exception {
+        Map<String, Scenario> known = Scenarios.all();
+        List<Scenario> chosen = new ArrayList<>();
+        for (String name : options.scenarios().isEmpty() ? known.keySet() : options.scenarios()) {
+            Scenario scenario = known.get(name);
+            if (scenario == null) {
+                throw new IllegalArgumentException("unknown scenario '" + name + "': expected some of " + known.keySet());
+            }
+            chosen.add(scenario);
+        }
+        UpOptions up = upOptions();
+        out.println("surge faults: broker, 2 counter-streams, 2 ingest-api on 127.0.0.1 (ingest-api " + up.apiPort()
+                + "-" + (up.apiPort() + 1) + ", counter-streams " + up.counterPort() + "-" + (up.counterPort() + 1)
+                + ", Kafka " + up.bootstrapServers() + "); data and logs in " + up.dataDir());
+        List<String> keys = IntStream.range(0, options.keys()).mapToObj(i -> "fault-k" + i).toList();
+        String runId = "run-" + UUID.randomUUID().toString().substring(0, 8);
+        boolean allHeld = true;
+        PrintStream startLog = new PrintStream(Files.newOutputStream(up.dataDir().resolve("faults-start.log")), true);
+        try (FaultStack stack = FaultStack.start(up, startLog, new Readiness(), new GracefulStop(Duration.ofSeconds(30)))) {
+            RecordingClient client = new RecordingClient(stack.apiPorts(), keys, runId, options.workers(),
+                    options.rate(), this::now);
+            FaultContext context = new FaultContext(stack, client, keys, this::now, options.soak());
+            out.println("Load: " + options.rate() + " events/s over " + keys.size() + " keys, " + options.workers()
+                    + " clients; 3 in 4 events carry an Idempotency-Key and are retried until answered.");
+            try {
+                for (int round = 1; round <= Math.max(1, options.rounds()); round++) {
+                    for (Scenario scenario : chosen) {
+                        allHeld &= runOne(scenario, context);
+                    }
+                }
+            } finally {
+                client.stop();
+                writeLedger(client.attempts(), up.dataDir().resolve("faults-requests.csv"));
+            }
+            long events = client.attempts().stream().filter(a -> a.attempt() == 1).count();
+            out.println((allHeld ? "PASS" : "FAIL") + ": " + chosen.size() * Math.max(1, options.rounds())
+                    + " scenario run(s), " + String.format("%,d", events) + " events, "
+                    + (allHeld ? "every invariant held" : "see the lines above") + "; every request is in "
+                    + up.dataDir().resolve("faults-requests.csv"));
+        }
+        return allHeld;
+    }
+
+    private boolean runOne(Scenario scenario, FaultContext context) throws Exception {
+        RecordingClient client = context.client();
+        long from = now();
+        client.start();
+        context.underLoad(WARM_UP);
+        Scenario.Result result = scenario.run(context);
+        client.stop();
+        long to = now();
+        long checkFrom = now();
+        List<String> violations = new ArrayList<>(result.violations());
+        violations.addAll(checkQuiet(context));
+        List<Attempt> attempts = client.attempts();
+        List<String> figures = new ArrayList<>();
+        figures.add(result.faults());
+        figures.add(String.format("%,d events (%s)", Reports.eventsSent(attempts, from, to),
+                Reports.outcomes(attempts, from, to)));
+        if (result.recoveryTarget() != null) {
+            long recovered = Reports.recovery(attempts, context.keys(), result.recoverFrom());
+            boolean met = recovered >= 0 && recovered < result.recoveryTarget().toMillis();
+            figures.add("every key counted again " + (recovered < 0 ? "never" : Reports.seconds(recovered))
+                    + " after (target < " + result.recoveryTarget().toSeconds() + " s" + (met ? "" : ": MISSED")
+                    + ")");
+            if (!met) {
+                violations.add("recovery target missed");
+            }
+        }
+        figures.add("longest without a 200 " + Reports.seconds(Reports.longestWithoutCount(attempts, from, to)));
+        figures.addAll(result.figures());
+        figures.add("quiet + checked in " + Reports.seconds(now() - checkFrom));
+        boolean held = violations.isEmpty();
+        out.printf("%-14s %s  %s%n", scenario.name(), held ? "PASS" : "FAIL", String.join(" | ", figures));
+        violations.stream().limit(20).forEach(v -> out.println("    " + v));
+        if (violations.size() > 20) {
+            out.println("    ... and " + (violations.size() - 20) + " more");
+        }
+        return held;
+    }
+
+    /** I1-I4 over everything sent so far, once every count has caught up with the topics (or the wait ran out). */
+    private List<String> checkQuiet(FaultContext context) throws Exception {
+        CommittedEvents.Contents contents = CommittedEvents.read(context.stack().bootstrapServers());
+        Invariants.Verdict verdict = Invariants.check(context.client().attempts(), contents.events());
+        List<String> violations = new ArrayList<>(verdict.violations());
+        Map<String, Long> counts = awaitCounts(context, verdict.expectedCounts());
+        violations.addAll(Invariants.countsMatch(verdict.expectedCounts(), counts));
+        return violations;
+    }
+
+    /** Reads every key's count until all equal what the topics say, or {@link #QUIET_WITHIN} passes. */
+    private Map<String, Long> awaitCounts(FaultContext context, Map<String, Long> expected) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + QUIET_WITHIN.toNanos();
+        Map<String, Long> counts = new HashMap<>();
+        Set<String> pending = new HashSet<>(expected.keySet());
+        while (true) {
+            int port = context.running(Role.COUNTER_STREAMS, 0).port();
+            for (String key : List.copyOf(pending)) {
+                Optional<Long> count = countOf(http, port, key);
+                count.ifPresent(c -> counts.put(key, c));
+                if (count.isPresent() && count.get().equals(expected.get(key))) {
+                    pending.remove(key);
+                }
+            }
+            if (pending.isEmpty() || System.nanoTime() > deadline) {
+                return counts;
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+    }
+
+    private static Optional<Long> countOf(HttpClient http, int port, String key) throws InterruptedException {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/load/" + key)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200
+                    ? Optional.of(JSON.readTree(response.body()).path("load").asLong()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private UpOptions upOptions() throws IOException {
+        Files.createDirectories(options.dataDir());
+        Set<Integer> taken = new HashSet<>();
+        int api = twoFree(options.firstPort(), taken);
+        int counter = twoFree(api + 2, taken);
+        int broker = twoFree(counter + 2, taken);
+        return new UpOptions(options.home(), options.dataDir(), Optional.empty(), broker, broker + 1, api, 2,
+                counter, 2, 12);
+    }
+
+    /** The first port p from {@code from} with p and p + 1 both free. */
+    private static int twoFree(int from, Set<Integer> taken) {
+        int port = from;
+        while (true) {
+            port = Ports.firstFree(port, taken);
+            if (Ports.free(port + 1) && !taken.contains(port + 1)) {
+                taken.add(port);
+                taken.add(port + 1);
+                return port;
+            }
+            port++;
+        }
+    }
+
+    private static void writeLedger(List<Attempt> attempts, Path file) throws IOException {
+        try (PrintWriter writer = new PrintWriter(Files.newBufferedWriter(file))) {
+            writer.println("event,key,idempotency_key,attempt,port,sent_ms,answered_ms,status,load,event_id,duplicate,"
+                    + "retry_after,error");
+            for (Attempt a : attempts) {
+                writer.println(String.join(",", Long.toString(a.event()), a.key(), nullable(a.idempotencyKey()),
+                        Integer.toString(a.attempt()), Integer.toString(a.port()), Long.toString(a.sentAt()),
+                        Long.toString(a.answeredAt()), a.unanswered() ? "" : Integer.toString(a.status()),
+                        a.load() == null ? "" : a.load().toString(), nullable(a.eventId()),
+                        Boolean.toString(a.duplicate()), nullable(a.retryAfter()), nullable(a.error())));
+            }
+        }
+    }
+
+    private static String nullable(String value) {
+        return value == null ? "" : value;
+    }
+
+    private long now() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+}

@@ -1,0 +1,193 @@
+package dev.surge.stack.faults;
+
+import dev.surge.stack.GracefulStop;
+import dev.surge.stack.Role;
+import dev.surge.stack.StackProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The fault scenarios of {@code ./surge faults}, by name, in the order a run takes them. */
+final class Scenarios {
+    /** counter-streams' session timeout is 6 s; a pause past it gets the instance fenced. */
+    private static final Duration PAUSE = Duration.ofSeconds(20);
+    private static final Duration RECOVERY_WAIT = Duration.ofSeconds(90);
+
+    private Scenarios() {
+    }
+
+    static Map<String, Scenario> all() {
+        Map<String, Scenario> all = new LinkedHashMap<>();
+        for (Scenario scenario : List.of(new CounterKill(), new CounterPause(), new BrokerKill(), new ApiKill(),
+                new GracefulStops())) {
+            all.put(scenario.name(), scenario);
+        }
+        return all;
+    }
+
+    /** SIGKILL one of two counter-streams instances under load, then start it again on its state directory. */
+    static final class CounterKill implements Scenario {
+        @Override
+        public String name() {
+            return "counter-kill";
+        }
+
+        @Override
+        public Result run(FaultContext context) throws Exception {
+            StackProcess victim = context.running(Role.COUNTER_STREAMS, 0);
+            long faultAt = context.now();
+            context.stack().kill(victim);
+            long recovered = context.awaitEveryKeyCounted(faultAt, RECOVERY_WAIT);
+            long restartAt = context.now();
+            context.stack().restart(victim);
+            long restarted = context.now() - restartAt;
+            context.underLoad(Duration.ofSeconds(5));
+            return new Result("SIGKILL counter-streams :" + victim.port() + ", restarted (ready in "
+                    + Reports.seconds(restarted) + ")", faultAt, Duration.ofSeconds(10),
+                    recovered < 0 ? List.of("some key got no 200 within " + RECOVERY_WAIT.toSeconds() + " s")
+                            : List.of(), List.of());
+        }
+    }
+
+    /**
+     * SIGSTOP one counter-streams instance for longer than its session timeout, then SIGCONT: the group moves its
+     * tasks away meanwhile; on waking, its stale transactions are fenced and it rejoins.
+     */
+    static final class CounterPause implements Scenario {
+        @Override
+        public String name() {
+            return "counter-pause";
+        }
+
+        @Override
+        public Result run(FaultContext context) throws Exception {
+            StackProcess victim = context.running(Role.COUNTER_STREAMS, 1);
+            long faultAt = context.now();
+            context.stack().pause(victim);
+            long recovered;
+            try {
+                recovered = context.awaitEveryKeyCounted(faultAt, RECOVERY_WAIT);
+                long left = PAUSE.toMillis() - (context.now() - faultAt);
+                if (left > 0) {
+                    context.underLoad(Duration.ofMillis(left));
+                }
+            } finally {
+                context.stack().resume(victim);
+            }
+            context.underLoad(Duration.ofSeconds(10));
+            List<String> figures = new ArrayList<>();
+            if (!victim.alive()) {
+                figures.add("the paused instance exited after SIGCONT; restarted");
+                context.stack().restart(victim);
+            }
+            return new Result("SIGSTOP counter-streams :" + victim.port() + " for " + PAUSE.toSeconds()
+                    + " s, SIGCONT", faultAt, Duration.ofSeconds(10),
+                    recovered < 0 ? List.of("some key got no 200 within " + RECOVERY_WAIT.toSeconds() + " s")
+                            : List.of(), figures);
+        }
+    }
+
+    /**
+     * SIGKILL the broker, keep it down, start it again on its log: meanwhile every request is refused with a true
+     * 503 + Retry-After (nothing accepted that is not durable), and counts come back soon after the restart.
+     */
+    static final class BrokerKill implements Scenario {
+        @Override
+        public String name() {
+            return "broker-kill";
+        }
+
+        @Override
+        public Result run(FaultContext context) throws Exception {
+            StackProcess broker = context.running(Role.BROKER, 0);
+            long faultAt = context.now();
+            context.stack().kill(broker);
+            context.underLoad(Duration.ofSeconds(context.soak() ? 30 : 8));
+            long restartAt = context.now();
+            context.stack().restart(broker);
+            long recoverFrom = context.now();
+            long recovered = context.awaitEveryKeyCounted(recoverFrom, RECOVERY_WAIT);
+            List<String> violations = new ArrayList<>(context.serverErrorsSince(faultAt));
+            if (recovered < 0) {
+                violations.add("some key got no 200 within " + RECOVERY_WAIT.toSeconds() + " s of the restart");
+            }
+            List<String> figures = new ArrayList<>();
+            for (Role role : List.of(Role.COUNTER_STREAMS, Role.INGEST_API)) {
+                for (StackProcess gone : context.stack().listedButDead(role)) {
+                    figures.add(role + " :" + gone.port() + " exited while the broker was down; restarted");
+                    context.stack().restart(gone);
+                }
+            }
+            context.underLoad(Duration.ofSeconds(5));
+            return new Result("SIGKILL broker, down " + Reports.seconds(restartAt - faultAt) + ", restarted (ready in "
+                    + Reports.seconds(recoverFrom - restartAt) + ")", recoverFrom, Duration.ofSeconds(15), violations,
+                    figures);
+        }
+    }
+
+    /**
+     * SIGKILL one of two ingest-api instances: the client retries its unanswered idempotent requests through the
+     * other; the instance is started again on its port and must answer with counts soon.
+     */
+    static final class ApiKill implements Scenario {
+        @Override
+        public String name() {
+            return "api-kill";
+        }
+
+        @Override
+        public Result run(FaultContext context) throws Exception {
+            StackProcess victim = context.running(Role.INGEST_API, 0);
+            long faultAt = context.now();
+            context.stack().kill(victim);
+            context.underLoad(Duration.ofSeconds(3));
+            long restartAt = context.now();
+            context.stack().restart(victim);
+            long ready = context.now();
+            long firstCount = context.awaitFirstCountFrom(victim.port(), ready, RECOVERY_WAIT);
+            context.underLoad(Duration.ofSeconds(5));
+            List<String> violations = new ArrayList<>(context.serverErrorsSince(faultAt));
+            if (firstCount < 0) {
+                violations.add("the restarted ingest-api answered no 200 within " + RECOVERY_WAIT.toSeconds() + " s");
+            }
+            return new Result("SIGKILL ingest-api :" + victim.port() + ", restarted (ready in "
+                    + Reports.seconds(ready - restartAt) + ")", faultAt, null, violations,
+                    List.of("restarted API's first 200 " + (firstCount < 0 ? "never" : Reports.seconds(firstCount))
+                            + " after it was ready (target < 10 s)"));
+        }
+    }
+
+    /**
+     * SIGTERM (as {@code ./surge stop} and Kubernetes send) to an ingest-api, then to a counter-streams instance,
+     * under load: no 5xx but true 503s, and each is started again.
+     */
+    static final class GracefulStops implements Scenario {
+        @Override
+        public String name() {
+            return "graceful-stop";
+        }
+
+        @Override
+        public Result run(FaultContext context) throws Exception {
+            List<String> done = new ArrayList<>();
+            long faultAt = context.now();
+            for (Role role : List.of(Role.INGEST_API, Role.COUNTER_STREAMS)) {
+                StackProcess victim = context.running(role, 1);
+                long stopAt = context.now();
+                GracefulStop.Outcome outcome = context.stack().stopGracefully(victim);
+                done.add("SIGTERM " + role + " :" + victim.port() + " (" + outcome.name().toLowerCase()
+                        + " in " + Reports.seconds(context.now() - stopAt) + ")");
+                context.underLoad(Duration.ofSeconds(3));
+                context.stack().restart(victim);
+                context.underLoad(Duration.ofSeconds(3));
+            }
+            List<String> violations = new ArrayList<>(context.serverErrorsSince(faultAt));
+            long accepted = context.client().attempts().stream()
+                    .filter(a -> a.sentAt() >= faultAt && a.status() == 202).count();
+            return new Result(String.join(", ", done) + ", both restarted", faultAt, null, violations,
+                    List.of(accepted + " x 202 since the first SIGTERM"));
+        }
+    }
+}
