@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
                 + "other, and after each check that no accepted event was lost or counted twice (I1-I4, README "
                 + "\"Guarantees\").",
                 "Exit 0 only if every invariant and every scenario's promise held.",
-                "Scenarios: counter-kill, counter-pause, broker-kill, api-kill, graceful-stop."})
+                "Scenarios: counter-kill, counter-pause, api-kill, api-stop, counter-stop, broker-kill, rescale-kill."})
 final class FaultsCommand implements Callable<Integer> {
     private final Path home;
     private final PrintStream out;
@@ -75,7 +75,7 @@ final class FaultsCommand implements Callable<Integer> {
                     + "starts from an empty directory");
         }
         boolean held = new FaultRun(new FaultRun.Options(home, dir, scenarios, soak, soak ? rounds : 1, rate,
-                clients, keys, firstPort), out).run();
+                clients, keys, firstPort), out).run().held();
         return held ? 0 : 1;
     }
 }

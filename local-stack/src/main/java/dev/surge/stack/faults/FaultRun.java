@@ -5,7 +5,6 @@ import dev.surge.stack.GracefulStop;
 import dev.surge.stack.Ports;
 import dev.surge.stack.Readiness;
 import dev.surge.stack.Role;
-import dev.surge.stack.StackProcess;
 import dev.surge.stack.UpOptions;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -48,6 +47,25 @@ public final class FaultRun {
                           int workers, int keys, int firstPort) {
     }
 
+    /**
+     * How one scenario went.
+     *
+     * @param violations    broken invariants (I1-I4) or promises (no 5xx but true 503s, ...)
+     * @param missedTargets recovery times over their target
+     */
+    public record ScenarioReport(String name, String line, List<String> violations, List<String> missedTargets) {
+        public boolean held() {
+            return violations.isEmpty() && missedTargets.isEmpty();
+        }
+    }
+
+    /** Every scenario's report, in run order. */
+    public record Report(List<ScenarioReport> scenarios) {
+        public boolean held() {
+            return scenarios.stream().allMatch(ScenarioReport::held);
+        }
+    }
+
     private final Options options;
     private final PrintStream out;
     private final long startNanos = System.nanoTime();
@@ -61,8 +79,8 @@ public final class FaultRun {
         return List.copyOf(Scenarios.all().keySet());
     }
 
-    /** Runs the scenarios; true when every one held. The stack is stopped in every case. */
-    public boolean run() throws Exception {
+    /** Runs the scenarios and reports each; the stack is stopped in every case. */
+    public Report run() throws Exception {
         Map<String, Scenario> known = Scenarios.all();
         List<Scenario> chosen = new ArrayList<>();
         for (String name : options.scenarios().isEmpty() ? known.keySet() : options.scenarios()) {
@@ -78,7 +96,7 @@ public final class FaultRun {
                 + ", Kafka " + up.bootstrapServers() + "); data and logs in " + up.dataDir());
         List<String> keys = IntStream.range(0, options.keys()).mapToObj(i -> "fault-k" + i).toList();
         String runId = "run-" + UUID.randomUUID().toString().substring(0, 8);
-        boolean allHeld = true;
+        List<ScenarioReport> reports = new ArrayList<>();
         PrintStream startLog = new PrintStream(Files.newOutputStream(up.dataDir().resolve("faults-start.log")), true);
         try (FaultStack stack = FaultStack.start(up, startLog, new Readiness(), new GracefulStop(Duration.ofSeconds(30)))) {
             RecordingClient client = new RecordingClient(stack.apiPorts(), keys, runId, options.workers(),
@@ -89,28 +107,39 @@ public final class FaultRun {
             try {
                 for (int round = 1; round <= Math.max(1, options.rounds()); round++) {
                     for (Scenario scenario : chosen) {
-                        allHeld &= runOne(scenario, context);
+                        reports.add(runOne(scenario, context));
                     }
                 }
             } finally {
                 client.stop();
                 writeLedger(client.attempts(), up.dataDir().resolve("faults-requests.csv"));
             }
+            boolean allHeld = new Report(reports).held();
             long events = client.attempts().stream().filter(a -> a.attempt() == 1).count();
             out.println((allHeld ? "PASS" : "FAIL") + ": " + chosen.size() * Math.max(1, options.rounds())
                     + " scenario run(s), " + String.format("%,d", events) + " events, "
                     + (allHeld ? "every invariant held" : "see the lines above") + "; every request is in "
                     + up.dataDir().resolve("faults-requests.csv"));
         }
-        return allHeld;
+        return new Report(reports);
     }
 
-    private boolean runOne(Scenario scenario, FaultContext context) throws Exception {
+    private ScenarioReport runOne(Scenario scenario, FaultContext context) throws Exception {
         RecordingClient client = context.client();
         long from = now();
         client.start();
         context.underLoad(WARM_UP);
-        Scenario.Result result = scenario.run(context);
+        Scenario.Result result;
+        try {
+            result = scenario.run(context);
+        } catch (RuntimeException | java.io.IOException e) {
+            // The scenario could not finish (a process did not come back in time, ...): that is a failure of the
+            // run, reported like one; the check below still runs on whatever was recorded.
+            List<String> restored = context.stack().restoreAll();
+            result = new Scenario.Result("did not finish", from, null,
+                    List.of("the scenario failed: " + e.getMessage().lines().findFirst().orElse("")
+                            + (restored.isEmpty() ? "" : "; restarted " + restored)), List.of());
+        }
         client.stop();
         long to = now();
         long checkFrom = now();
@@ -118,8 +147,9 @@ public final class FaultRun {
         violations.addAll(checkQuiet(context));
         List<Attempt> attempts = client.attempts();
         List<String> figures = new ArrayList<>();
+        List<String> missed = new ArrayList<>();
         figures.add(result.faults());
-        figures.add(String.format("%,d events (%s)", Reports.eventsSent(attempts, from, to),
+        figures.add(String.format("%,d events, attempts %s", Reports.eventsSent(attempts, from, to),
                 Reports.outcomes(attempts, from, to)));
         if (result.recoveryTarget() != null) {
             long recovered = Reports.recovery(attempts, context.keys(), result.recoverFrom());
@@ -128,19 +158,20 @@ public final class FaultRun {
                     + " after (target < " + result.recoveryTarget().toSeconds() + " s" + (met ? "" : ": MISSED")
                     + ")");
             if (!met) {
-                violations.add("recovery target missed");
+                missed.add("every key counted again " + (recovered < 0 ? "never" : Reports.seconds(recovered))
+                        + " after the fault: target < " + result.recoveryTarget().toSeconds() + " s");
             }
         }
         figures.add("longest without a 200 " + Reports.seconds(Reports.longestWithoutCount(attempts, from, to)));
         figures.addAll(result.figures());
         figures.add("quiet + checked in " + Reports.seconds(now() - checkFrom));
-        boolean held = violations.isEmpty();
-        out.printf("%-14s %s  %s%n", scenario.name(), held ? "PASS" : "FAIL", String.join(" | ", figures));
+        ScenarioReport report = new ScenarioReport(scenario.name(), String.join(" | ", figures), violations, missed);
+        out.printf("%-14s %s  %s%n", scenario.name(), report.held() ? "PASS" : "FAIL", report.line());
         violations.stream().limit(20).forEach(v -> out.println("    " + v));
         if (violations.size() > 20) {
             out.println("    ... and " + (violations.size() - 20) + " more");
         }
-        return held;
+        return report;
     }
 
     /** I1-I4 over everything sent so far, once every count has caught up with the topics (or the wait ran out). */

@@ -9,7 +9,13 @@ import dev.surge.stack.ServiceLauncher;
 import dev.surge.stack.StackFile;
 import dev.surge.stack.StackProcess;
 import dev.surge.stack.UpOptions;
+import dev.surge.common.config.KafkaSettings;
+import dev.surge.common.countpath.CountPath;
+import dev.surge.common.countpath.CountPathWatcher;
 import java.io.IOException;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,6 +125,37 @@ final class FaultStack implements AutoCloseable {
                 ? () -> readiness.kafkaAnswers(options.bootstrapServers())
                 : () -> readiness.ready(gone.port()));
         return started;
+    }
+
+    /** Starts again every listed process that no longer runs, the broker first; returns what it restarted. */
+    List<String> restoreAll() throws IOException, InterruptedException {
+        List<String> restarted = new java.util.ArrayList<>();
+        for (Role role : List.of(Role.BROKER, Role.COUNTER_STREAMS, Role.INGEST_API)) {
+            for (StackProcess gone : listedButDead(role)) {
+                restart(gone);
+                restarted.add(role + " :" + gone.port());
+            }
+        }
+        return restarted;
+    }
+
+    /** {@code ./surge rescale --partitions P} on this stack, as a separate process. */
+    Rescaling rescale(int partitions) throws IOException {
+        Path jar = options.home().resolve("local-stack").resolve("target").resolve("local-stack.jar");
+        Path log = stackFile.dataDir().resolve("logs").resolve("rescale-" + System.currentTimeMillis() + ".log");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(), "rescale", "--data-dir", stackFile.dataDir().toString(),
+                "--partitions", Integer.toString(partitions))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new Rescaling(process, log);
+    }
+
+    /** The count path as {@code surge-count-path} says now. */
+    CountPath countPath() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            return CountPathWatcher.readOnce(KafkaSettings.bootstrap(bootstrapServers()), admin,
+                    "surge-faults-count-path", Duration.ofSeconds(30));
+        }
     }
 
     private static void signal(String signal, StackProcess process) throws IOException, InterruptedException {

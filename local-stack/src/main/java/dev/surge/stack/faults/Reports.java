@@ -43,13 +43,13 @@ final class Reports {
         return Math.max(longest, to - previous);
     }
 
-    /** "200: 1,234, 202: 5, no answer: 2" over attempts sent in [from, to). */
+    /** "(200: 1,234, 202: 5, no answer: 2)" over attempts sent in [from, to). */
     static String outcomes(Collection<Attempt> attempts, long from, long to) {
         Map<String, Long> tally = attempts.stream().filter(a -> a.sentAt() >= from && a.sentAt() < to)
                 .collect(Collectors.groupingBy(a -> a.unanswered() ? "no answer" : Integer.toString(a.status()),
                         TreeMap::new, Collectors.counting()));
         return tally.entrySet().stream().map(e -> e.getKey() + ": " + String.format(Locale.ROOT, "%,d", e.getValue()))
-                .collect(Collectors.joining(", "));
+                .collect(Collectors.joining(", ", "(", ")"));
     }
 
     static long eventsSent(Collection<Attempt> attempts, long from, long to) {

@@ -1,6 +1,6 @@
 package dev.surge.stack.faults;
 
-import dev.surge.stack.GracefulStop;
+import dev.surge.common.countpath.CountPath;
 import dev.surge.stack.Role;
 import dev.surge.stack.StackProcess;
 import java.time.Duration;
@@ -20,8 +20,9 @@ final class Scenarios {
 
     static Map<String, Scenario> all() {
         Map<String, Scenario> all = new LinkedHashMap<>();
-        for (Scenario scenario : List.of(new CounterKill(), new CounterPause(), new BrokerKill(), new ApiKill(),
-                new GracefulStops())) {
+        for (Scenario scenario : List.of(new CounterKill(), new CounterPause(), new ApiKill(),
+                new GracefulStop(Role.INGEST_API), new GracefulStop(Role.COUNTER_STREAMS), new BrokerKill(),
+                new RescaleKill())) {
             all.put(scenario.name(), scenario);
         }
         return all;
@@ -160,34 +161,95 @@ final class Scenarios {
     }
 
     /**
-     * SIGTERM (as {@code ./surge stop} and Kubernetes send) to an ingest-api, then to a counter-streams instance,
-     * under load: no 5xx but true 503s, and each is started again.
+     * SIGTERM (as {@code ./surge stop} and Kubernetes send) to one instance of {@code role} under load: it drains,
+     * nobody gets a 5xx but a true 503, and it is started again.
      */
-    static final class GracefulStops implements Scenario {
+    static final class GracefulStop implements Scenario {
+        private final Role role;
+
+        GracefulStop(Role role) {
+            this.role = role;
+        }
+
         @Override
         public String name() {
-            return "graceful-stop";
+            return role == Role.INGEST_API ? "api-stop" : "counter-stop";
         }
 
         @Override
         public Result run(FaultContext context) throws Exception {
-            List<String> done = new ArrayList<>();
-            long faultAt = context.now();
-            for (Role role : List.of(Role.INGEST_API, Role.COUNTER_STREAMS)) {
-                StackProcess victim = context.running(role, 1);
-                long stopAt = context.now();
-                GracefulStop.Outcome outcome = context.stack().stopGracefully(victim);
-                done.add("SIGTERM " + role + " :" + victim.port() + " (" + outcome.name().toLowerCase()
-                        + " in " + Reports.seconds(context.now() - stopAt) + ")");
-                context.underLoad(Duration.ofSeconds(3));
-                context.stack().restart(victim);
-                context.underLoad(Duration.ofSeconds(3));
-            }
-            List<String> violations = new ArrayList<>(context.serverErrorsSince(faultAt));
+            StackProcess victim = context.running(role, 1);
+            long stopAt = context.now();
+            dev.surge.stack.GracefulStop.Outcome outcome = context.stack().stopGracefully(victim);
+            long stopped = context.now() - stopAt;
+            context.underLoad(Duration.ofSeconds(3));
+            context.stack().restart(victim);
+            context.underLoad(Duration.ofSeconds(3));
             long accepted = context.client().attempts().stream()
-                    .filter(a -> a.sentAt() >= faultAt && a.status() == 202).count();
-            return new Result(String.join(", ", done) + ", both restarted", faultAt, null, violations,
-                    List.of(accepted + " x 202 since the first SIGTERM"));
+                    .filter(a -> a.sentAt() >= stopAt && a.status() == 202).count();
+            List<String> violations = new ArrayList<>(context.serverErrorsSince(stopAt));
+            if (outcome != dev.surge.stack.GracefulStop.Outcome.EXITED) {
+                violations.add(role + " did not exit on SIGTERM within the grace period (" + outcome + ")");
+            }
+            return new Result("SIGTERM " + role + " :" + victim.port() + " (" + outcome.name().toLowerCase()
+                    + " in " + Reports.seconds(stopped) + "), restarted", stopAt, null, violations,
+                    List.of(accepted + " x 202 since the SIGTERM"));
+        }
+    }
+
+    /**
+     * A rescale to twice the partitions (back to 12 from 48 on), killed with SIGKILL right after its cut-over
+     * together with a counter-streams instance; the instance is restarted and the same rescale run again, which
+     * must complete it: the count path ends settled at the new partition count, with events on every partition.
+     */
+    static final class RescaleKill implements Scenario {
+        private static final Duration STEP = Duration.ofSeconds(300);
+
+        @Override
+        public String name() {
+            return "rescale-kill";
+        }
+
+        @Override
+        public Result run(FaultContext context) throws Exception {
+            FaultStack stack = context.stack();
+            CountPath before = stack.countPath();
+            int target = before.writeTo().partitions() < 48 ? before.writeTo().partitions() * 2 : 12;
+            Rescaling first = stack.rescale(target);
+            long cutoverAt;
+            try {
+                first.awaitOutput("to hand over", STEP);
+                cutoverAt = context.now();
+            } finally {
+                first.kill();
+            }
+            StackProcess counter = context.running(Role.COUNTER_STREAMS, 0);
+            stack.kill(counter);
+            context.underLoad(Duration.ofSeconds(2));
+            stack.restart(counter);
+            Rescaling rerun = stack.rescale(target);
+            int exit = rerun.awaitExit(STEP);
+            long rescaled = context.now() - cutoverAt;
+            context.underLoad(Duration.ofSeconds(8));
+            CountPath after = stack.countPath();
+            List<String> violations = new ArrayList<>(context.serverErrorsSince(cutoverAt));
+            if (exit != 0) {
+                violations.add("the rerun rescale exited " + exit + " (log " + rerun.log() + ")");
+            }
+            if (after.phase() != CountPath.Phase.SETTLED || after.writeTo().partitions() != target) {
+                violations.add("count path after the rerun: " + after + ", not settled at " + target);
+            }
+            int withEvents = CommittedEvents.read(stack.bootstrapServers()).partitionsWithEvents()
+                    .getOrDefault(after.writeTo().eventsTopic(), 0);
+            if (withEvents != target) {
+                violations.add(withEvents + " of " + target + " partitions of " + after.writeTo().eventsTopic()
+                        + " hold events");
+            }
+            return new Result("rescale " + before.writeTo().partitions() + " -> " + target + " SIGKILLed after its "
+                    + "cut-over with counter-streams :" + counter.port() + ", counter restarted, rescale rerun (done "
+                    + Reports.seconds(rescaled) + " after the kill)", cutoverAt, null, violations,
+                    List.of(withEvents + "/" + target + " partitions of " + after.writeTo().eventsTopic()
+                            + " hold events"));
         }
     }
 }

@@ -1,0 +1,42 @@
+package dev.surge.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.surge.stack.faults.FaultRun;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The short version of {@code ./surge faults} that every build runs: on a stack of separate processes (broker, two
+ * counter-streams, two ingest-api) under steady load from the recording client, a counter-streams instance is
+ * SIGKILLed and restarted, and an ingest-api is stopped with SIGTERM and restarted; after each, once quiet, every
+ * request is checked against the events topics and the counts (invariants I1-I4, README "Guarantees"). Recovery
+ * times are reported, not asserted here (this build machine is shared; CounterFailoverIT owns the failover time).
+ */
+class FaultsIT {
+    private static final Path HOME = Path.of(System.getProperty("surge.home", "..")).toAbsolutePath().normalize();
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void noAcceptedEventIsLostOrCountedTwiceThroughAKillAndAGracefulStop() throws Exception {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
+        FaultRun.Report report = new FaultRun(new FaultRun.Options(HOME, dataDir.resolve("stack"),
+                List.of("counter-kill", "api-stop"), false, 1, 50, 8, 12, Http.freePort()), out).run();
+        String printed = output.toString(StandardCharsets.UTF_8);
+        System.out.println(printed);
+
+        assertThat(report.scenarios()).extracting(FaultRun.ScenarioReport::name)
+                .containsExactly("counter-kill", "api-stop");
+        assertThat(report.scenarios()).allSatisfy(scenario -> assertThat(scenario.violations())
+                .as("%s broke a promise; the run said:%n%s", scenario.name(), printed).isEmpty());
+        assertThat(printed).contains("events, attempts (200: ");
+    }
+}
