@@ -110,6 +110,8 @@ class PoisonRecordsIT {
 
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
              KafkaConsumer<byte[], byte[]> consumer = readCommitted()) {
+            assertThat(partitions(consumer, Topics.DEAD_LETTERS.name())).as("created like load-events")
+                    .hasSameSizeAs(partitions(consumer, Topics.LOAD_EVENTS.name()));
             awaitConsumed(admin, consumer);
             List<ConsumerRecord<byte[], byte[]>> letters = readAll(consumer, Topics.DEAD_LETTERS.name());
             assertThat(letters).as("dead letters").hasSize(poisons.size());
