@@ -8,7 +8,7 @@ import dev.surge.common.topic.Topics;
  * match on them. ingest-api checks all of this before it writes, so a dead letter comes from another writer.
  */
 public enum DeadLetterReason {
-    /** The value is missing or is not a {@code LoadEvent} in JSON (bad JSON, unknown or missing fields). */
+    /** No value, or not a {@code LoadEvent} in JSON (not JSON, JSON null, an unknown field, no id or key). */
     UNDECODABLE("undecodable"),
     /** The event's load key breaks the key rules ({@code LoadKey}): 1-128 characters of A-Z a-z 0-9 . _ : - */
     INVALID_KEY("invalid-key"),

@@ -35,14 +35,15 @@ import org.slf4j.LoggerFactory;
  * or timed out into 202, on its own.
  *
  * <p>Why a sink of our own and not Kafka Streams' dead-letter queue (KIP-1034, {@code
- * errors.dead.letter.queue.topic.name}): in Kafka 4.4 that queue is fed by the exception handlers only. The built-in
- * deserialization handlers build one record per failed deserialization (raw key and value, the source headers, and
- * {@code __streams.errors.*} headers with the exception, topic, partition and offset), and Streams sends it through
- * the task's record collector, so inside the task's transaction too. That would cover undecodable values. An invalid
- * or mismatched key and a bad reply header deserialize fine: they would reach that queue only by throwing out of the
- * processor into a processing exception handler, named by exception class rather than a stable reason, and a
- * metric by reason would need handlers of our own anyway. Reading bytes and checking them here puts every kind
- * through one path, in the same transaction as the task's other output, and the topology tests see all of it.
+ * errors.dead.letter.queue.topic.name}): in Kafka 4.4 that queue is fed by the exception handlers only. When the
+ * setting is given, the built-in deserialization handlers build one record per failed deserialization (raw key and
+ * value, the source headers, and {@code __streams.errors.*} headers: exception class, message, stack trace, topic,
+ * partition, offset), and Streams sends it through the task's record collector, so inside the task's transaction
+ * too. That would cover undecodable values. An invalid or mismatched key and a bad reply header deserialize fine:
+ * they would reach that queue only by throwing out of the processor into a processing exception handler, told
+ * apart by exception class and message rather than a stable reason, and a metric by reason would need handlers of
+ * our own anyway. Reading bytes and checking them here puts every kind through one path, in the same transaction
+ * as the task's other output, and the topology tests see all of it.
  */
 final class EventCheckProcessor implements Processor<byte[], byte[], Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(EventCheckProcessor.class);
