@@ -110,6 +110,9 @@ public record CounterConfig(KafkaSettings kafka, TopicSettings topics, String ap
                 Map.entry(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, 60_000L),
                 Map.entry(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()),
                 Map.entry(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost + ":" + boundHttpPort),
+                // Events are read as bytes and checked by the topology, which sends what is not an event to
+                // load-events-dlq; Streams decodes only the hand-over records (written by this application), and
+                // one that does not decode is logged and skipped.
                 Map.entry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                         LogAndContinueExceptionHandler.class.getName()));
         Properties properties = new Properties();

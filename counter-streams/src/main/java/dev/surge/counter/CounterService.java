@@ -38,6 +38,7 @@ public final class CounterService implements AutoCloseable {
 
     private final CounterConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final DeadLetterMetrics deadLetters = new DeadLetterMetrics(registry);
     private final Javalin http;
     private volatile CountingGenerations generations;
     private volatile KafkaHealth kafkaHealth;
@@ -85,7 +86,7 @@ public final class CounterService implements AutoCloseable {
         countPath = new CountPathWatcher(config.kafka(), config.applicationId() + "-count-path-" + http.port(),
                 CountPath.initial(partitions.loadEvents())).start(KAFKA_TIMEOUT);
         generations = new CountingGenerations(config, new HostInfo(config.advertisedHost(), http.port()), countPath,
-                registry, failed::complete).start();
+                registry, deadLetters, failed::complete).start();
         LOG.info("counter-streams started: HTTP on {}:{}, Kafka {}", config.httpHost(), http.port(), config.kafka());
         return this;
     }

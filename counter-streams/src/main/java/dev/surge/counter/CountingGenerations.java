@@ -40,6 +40,7 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
     private final HostInfo self;
     private final CountPathWatcher countPath;
     private final MeterRegistry registry;
+    private final CounterTopology.DeadLetterListener deadLetters;
     private final Map<Integer, Running> running = new TreeMap<>();
     private volatile Map<Integer, LoadQueries> queries = Map.of();
     private volatile CountPath path;
@@ -48,10 +49,14 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
                            ScheduledExecutorService metricsRefresh) {
     }
 
-    /** @param fatal told when a generation's Streams application fails for good (state ERROR) */
+    /**
+     * @param deadLetters told of each record any generation sends to the dead-letter topic
+     * @param fatal       told when a generation's Streams application fails for good (state ERROR)
+     */
     CountingGenerations(CounterConfig config, HostInfo self, CountPathWatcher countPath, MeterRegistry registry,
-                        Consumer<String> fatal) {
+                        CounterTopology.DeadLetterListener deadLetters, Consumer<String> fatal) {
         this.fatal = fatal;
+        this.deadLetters = deadLetters;
         this.config = config;
         this.self = self;
         this.countPath = countPath;
@@ -97,7 +102,7 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
     private Running startStreams(Generation generation) {
         KafkaStreams streams = new KafkaStreams(
                 CounterTopology.build(config.topology(), generation,
-                        () -> countPath.current().successorOf(generation.number())),
+                        () -> countPath.current().successorOf(generation.number()), deadLetters),
                 config.streamsProperties(generation, self.port()));
         streams.setStateListener((next, previous) -> {
             LOG.info("Generation {} Streams state {} -> {}", generation.number(), previous, next);

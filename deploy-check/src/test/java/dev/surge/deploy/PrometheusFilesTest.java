@@ -60,6 +60,22 @@ class PrometheusFilesTest {
     }
 
     @Test
+    void shouldAlertOnDeadLettersByReason() {
+        JsonNode rule = null;
+        for (JsonNode group : RepoFiles.yaml(PROMETHEUS_DIR.resolve("alerts.yml")).path("groups")) {
+            for (JsonNode candidate : group.path("rules")) {
+                if (candidate.path("alert").asText().equals("SurgeDeadLetters")) {
+                    rule = candidate;
+                }
+            }
+        }
+
+        assertThat(rule).as("alert SurgeDeadLetters").isNotNull();
+        assertThat(PromQl.metricNames(rule.path("expr").asText())).containsExactly("surge_dead_letters_total");
+        assertThat(rule.path("expr").asText()).contains("reason");
+    }
+
+    @Test
     void shouldUnitTestEveryAlert() {
         Set<String> alerts = alertNames(RepoFiles.yaml(PROMETHEUS_DIR.resolve("alerts.yml")));
         Set<String> tested = new TreeSet<>();

@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates Surge's topics when they are missing and reports the partition counts that exist. Every service calls it
- * at start, so any one of them can be first on a new cluster; an existing topic is left as it is.
+ * Creates Surge's topics when they are missing (generation 1's events, the acks, the count path, the dead letters)
+ * and reports the partition counts that exist. Every service calls it at start, so any one of them can be first on a
+ * new cluster; an existing topic is left as it is.
  */
 public final class TopicProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
@@ -42,6 +43,9 @@ public final class TopicProvisioner {
         create(new NewTopic(Topics.LOAD_ACKS.name(), settings.ackPartitions(), settings.replicationFactor()));
         create(new NewTopic(Topics.COUNT_PATH.name(), 1, settings.replicationFactor())
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        // Created like load-events (its partition count and replication), so a writer that floods the events topic
+        // with bad records meets as many partitions in the dead-letter topic; the broker's default retention.
+        create(new NewTopic(Topics.DEAD_LETTERS.name(), settings.loadEventPartitions(), settings.replicationFactor()));
         Partitions partitions = new Partitions(
                 describe(Topics.LOAD_EVENTS.name()).partitions().size(),
                 describe(Topics.LOAD_ACKS.name()).partitions().size());

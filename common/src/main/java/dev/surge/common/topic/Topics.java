@@ -46,6 +46,26 @@ public final class Topics {
      */
     public static final String REPLY_PARTITION_HEADER = "surge-reply-partition";
 
+    /**
+     * Records of any count path generation's events topic that are not valid events, written by counter-streams
+     * with the original key and value bytes and headers (the {@code surge-dlq-*} headers below added) and never
+     * counted. One topic for every generation: {@link #DEAD_LETTER_TOPIC_HEADER} names where each record came from.
+     */
+    public static final Topic<byte[], byte[]> DEAD_LETTERS =
+            new Topic<>("load-events-dlq", Serdes.ByteArray(), Serdes.ByteArray());
+    /** Header on a {@link #DEAD_LETTERS} record: why it is not an event, a short stable code (ASCII). */
+    public static final String DEAD_LETTER_REASON_HEADER = "surge-dlq-reason";
+    /** Header on a {@link #DEAD_LETTERS} record: what exactly was wrong, for people (UTF-8). */
+    public static final String DEAD_LETTER_DETAIL_HEADER = "surge-dlq-detail";
+    /** Header on a {@link #DEAD_LETTERS} record: the events topic it was read from. */
+    public static final String DEAD_LETTER_TOPIC_HEADER = "surge-dlq-topic";
+    /** Header on a {@link #DEAD_LETTERS} record: the partition it was read from (decimal ASCII). */
+    public static final String DEAD_LETTER_PARTITION_HEADER = "surge-dlq-partition";
+    /** Header on a {@link #DEAD_LETTERS} record: its offset in that partition (decimal ASCII). */
+    public static final String DEAD_LETTER_OFFSET_HEADER = "surge-dlq-offset";
+    /** Header on a {@link #DEAD_LETTERS} record: when counter-streams set it aside (ISO-8601 UTC). */
+    public static final String DEAD_LETTER_TIME_HEADER = "surge-dlq-time";
+
     private Topics() {
     }
 }

@@ -22,6 +22,10 @@ import org.apache.kafka.streams.state.Stores;
  * per-second buckets and idempotency keys, in the same task) -> one ack per event on {@code load-acks}. From
  * generation 2 on, the previous generation's state arrives on the hand-over topic, into the same task.
  *
+ * <p>Events are read as bytes and checked first ({@link EventCheckProcessor}): a record that is not a valid event
+ * goes to {@code load-events-dlq}, one topic for every generation (its headers name the source topic), in the same
+ * task and so the same exactly-once transaction as the counts and acks. It is never counted.
+ *
  * <p>When the count path is rescaled, this generation's tasks hand their state to the next generation's partitions
  * and forward late events there (see {@link RunningCountProcessor}): the sinks for both find their topic from the
  * {@value Topics#GENERATION_HEADER} header.
@@ -47,30 +51,38 @@ public final class CounterTopology {
 
     static final String SOURCE = "load-events-source";
     static final String HANDOVER_SOURCE = "handover-source";
+    static final String EVENT_CHECK = "event-check";
     static final String COUNTER = "running-count";
     static final String SINK = "load-acks-sink";
     static final String FORWARD_SINK = "forward-sink";
     static final String HANDOVER_SINK = "handover-sink";
+    static final String DEAD_LETTER_SINK = "dead-letter-sink";
 
     private CounterTopology() {
     }
 
     /**
-     * @param options    how long per-second buckets and idempotency keys are kept
-     * @param generation the generation this topology counts
-     * @param successor  the generation to hand over to, once a cut-over to it has begun (read on every punctuation)
+     * @param options     how long per-second buckets and idempotency keys are kept
+     * @param generation  the generation this topology counts
+     * @param successor   the generation to hand over to, once a cut-over to it has begun (read on every punctuation)
+     * @param deadLetters told of each record sent to the dead-letter topic (for metrics)
      */
-    public static Topology build(Options options, Generation generation, Successor successor) {
+    public static Topology build(Options options, Generation generation, Successor successor,
+                                 DeadLetterListener deadLetters) {
         Topology topology = new Topology();
-        topology.addSource(SOURCE,
-                Topics.LOAD_EVENTS.keySerde().deserializer(),
-                Topics.LOAD_EVENTS.valueSerde().deserializer(),
+        // Bytes, decoded by the check: a record that is not an event reaches it intact, instead of being dropped by
+        // Streams' deserialization exception handler before any processor sees it.
+        topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 generation.eventsTopic());
-        String[] parents = {SOURCE};
+        topology.addProcessor(EVENT_CHECK, () -> new EventCheckProcessor(deadLetters), SOURCE);
+        topology.addSink(DEAD_LETTER_SINK, Topics.DEAD_LETTERS.name(),
+                Topics.DEAD_LETTERS.keySerde().serializer(), Topics.DEAD_LETTERS.valueSerde().serializer(),
+                EVENT_CHECK);
+        String[] parents = {EVENT_CHECK};
         if (generation.number() > 1) {
             topology.addSource(HANDOVER_SOURCE, Serdes.String().deserializer(), Topics.HANDOVER.deserializer(),
                     generation.handoverTopic());
-            parents = new String[] {SOURCE, HANDOVER_SOURCE};
+            parents = new String[] {EVENT_CHECK, HANDOVER_SOURCE};
         }
         topology.addProcessor(COUNTER, () -> new RunningCountProcessor(options.idempotencyRetention(), generation,
                 successor), parents);
@@ -126,6 +138,12 @@ public final class CounterTopology {
                     + " header");
         }
         return Integer.parseInt(new String(header.value(), StandardCharsets.US_ASCII));
+    }
+
+    /** Told of each record the topology sends to the dead-letter topic, on the stream thread that sends it. */
+    @FunctionalInterface
+    public interface DeadLetterListener {
+        void deadLettered(DeadLetterReason reason);
     }
 
     /** The generation to hand over to, when a cut-over from this one has begun. */

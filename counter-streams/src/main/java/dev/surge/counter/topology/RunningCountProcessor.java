@@ -27,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts one event: reads the key's count, stores count + 1, adds it to the key's one-second bucket and forwards
- * exactly one {@link CountAck} carrying the new count. A retry (same load key and idempotency key within the
- * retention) is not counted again: its ack carries the first attempt's count, marked duplicate.
+ * Counts one event, checked before it gets here ({@link EventCheckProcessor}): reads the key's count, stores
+ * count + 1, adds it to the key's one-second bucket and forwards exactly one {@link CountAck} carrying the new
+ * count. A retry (same load key and idempotency key within the retention) is not counted again: its ack carries
+ * the first attempt's count, marked duplicate.
  *
  * <p>Under exactly-once the store updates, their changelog writes, the ack and the input offset commit in one
  * transaction, so each count value is handed out once per key. The input record's headers (the reply partition)
@@ -96,12 +97,8 @@ final class RunningCountProcessor implements Processor<String, Object, String, O
     public void process(Record<String, Object> record) {
         if (record.value() instanceof Handover handover) {
             takeOver(handover);
-        } else if (record.value() instanceof LoadEvent event) {
-            if (!event.key().equals(record.key())) {
-                // Not written by ingest-api: a key that differs from the record key would be counted in the wrong
-                // partition. Skipping keeps every other key's count exact.
-                LOG.warn("Skipping a load event whose record key {} does not match its body {}", record.key(), event);
-            } else if (handedTo != null) {
+        } else if (record.value() instanceof LoadEvent event) { // checked by EventCheckProcessor
+            if (handedTo != null) {
                 forwardToSuccessor(record, event);
             } else if (!complete) {
                 hold(record, event);
@@ -109,8 +106,8 @@ final class RunningCountProcessor implements Processor<String, Object, String, O
                 count(event, record.timestamp(), record.headers());
             }
         } else if (record.value() == null) {
-            LOG.warn("Skipping a record without a value on {}", context.recordMetadata().map(m -> m.topic() + "-"
-                    + m.partition() + "@" + m.offset()).orElse("?"));
+            LOG.warn("Skipping a hand-over record without a value on {}", context.recordMetadata().map(m -> m.topic()
+                    + "-" + m.partition() + "@" + m.offset()).orElse("?"));
         }
     }
 

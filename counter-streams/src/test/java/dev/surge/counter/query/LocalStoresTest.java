@@ -30,7 +30,7 @@ class LocalStoresTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "local-stores-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(CounterTopology.build(CounterTopology.Options.DEFAULT,
-                new Generation(1, 1), CounterTopology.Successor.NONE), props);
+                new Generation(1, 1), CounterTopology.Successor.NONE, reason -> { }), props);
         events = driver.createInputTopic(Topics.LOAD_EVENTS.name(),
                 Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer());
     }

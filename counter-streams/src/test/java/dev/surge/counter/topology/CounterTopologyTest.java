@@ -36,7 +36,7 @@ class CounterTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(CounterTopology.build(new CounterTopology.Options(Duration.ofHours(1), RETENTION),
-                new Generation(1, 1), CounterTopology.Successor.NONE), props);
+                new Generation(1, 1), CounterTopology.Successor.NONE, reason -> { }), props);
         events = driver.createInputTopic(Topics.LOAD_EVENTS.name(),
                 Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer());
         acks = driver.createOutputTopic(Topics.LOAD_ACKS.name(),
@@ -86,15 +86,6 @@ class CounterTopologyTest {
         assertThat(out.get(0).key()).isEqualTo("k");
         assertThat(new String(out.get(0).headers().lastHeader(Topics.REPLY_PARTITION_HEADER).value(),
                 StandardCharsets.US_ASCII)).isEqualTo("7");
-    }
-
-    @Test
-    void shouldSkipAnEventWhoseBodyNamesAnotherKeyThanTheRecord() {
-        events.pipeInput("a", new LoadEvent("x", "b", 1));
-        events.pipeInput("a", new LoadEvent("y", "a", 1));
-
-        assertThat(acks.readValuesToList()).containsExactly(new CountAck("y", "a", 1));
-        assertThat(driver.<String, Long>getKeyValueStore(CounterTopology.COUNTS_STORE).get("b")).isNull();
     }
 
     @Test

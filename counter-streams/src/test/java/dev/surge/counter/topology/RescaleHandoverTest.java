@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -55,8 +57,8 @@ class RescaleHandoverTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "rescale-test-g" + generation.number());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        return new TopologyTestDriver(CounterTopology.build(CounterTopology.Options.DEFAULT, generation, successor),
-                props, T0);
+        return new TopologyTestDriver(CounterTopology.build(CounterTopology.Options.DEFAULT, generation, successor,
+                reason -> { }), props, T0);
     }
 
     private static TestInputTopic<String, LoadEvent> events(TopologyTestDriver driver, Generation generation) {
@@ -185,7 +187,61 @@ class RescaleHandoverTest {
         assertThat(acks.readValuesToList()).containsExactly(new CountAck("1", "k", 11));
     }
 
-    private static String header(TestRecord<String, ?> record, String name) {
+    @Test
+    void shouldDeadLetterPoisonThatArrivesWhileEventsAreHeldAndCountOnlyTheHeldEvents() {
+        events(first, FIRST).pipeInput("a", new LoadEvent("1", "a", 1), T0);
+        List<TestRecord<String, Handover>> handed = handOver();
+
+        TestInputTopic<String, LoadEvent> newEvents = events(second, SECOND);
+        TestOutputTopic<String, CountAck> acks = acks(second);
+        TestOutputTopic<byte[], byte[]> deadLetters = deadLetters(second);
+        newEvents.pipeInput("a", new LoadEvent("2", "a", 1), T0.plusMillis(10));
+        rawEvents(second, SECOND).pipeInput("a".getBytes(StandardCharsets.UTF_8),
+                "{\"id\":\"p\",\"key\":\"not a key\",\"receivedAt\":1}".getBytes(StandardCharsets.UTF_8),
+                T0.plusMillis(11));
+        newEvents.pipeInput("a", new LoadEvent("3", "a", 1), T0.plusMillis(12));
+
+        List<TestRecord<byte[], byte[]>> letters = deadLetters.readRecordsToList();
+        assertThat(letters).as("set aside at once, not held").hasSize(1);
+        assertThat(header(letters.get(0), Topics.DEAD_LETTER_TOPIC_HEADER)).isEqualTo(SECOND.eventsTopic());
+        assertThat(header(letters.get(0), Topics.DEAD_LETTER_REASON_HEADER)).isEqualTo("invalid-key");
+        assertThat(acks.isEmpty()).isTrue();
+
+        TestInputTopic<String, Handover> handovers = second.createInputTopic(SECOND.handoverTopic(),
+                Serdes.String().serializer(), Topics.HANDOVER.serializer());
+        handed.forEach(record -> handovers.pipeInput(record.key(), record.value(), T0.plusMillis(20)));
+
+        assertThat(acks.readValuesToList()).containsExactly(new CountAck("2", "a", 2), new CountAck("3", "a", 3));
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldDeadLetterPoisonThatReachesAHandedOverTaskInsteadOfForwardingIt() {
+        events(first, FIRST).pipeInput("a", new LoadEvent("1", "a", 1), T0);
+        handOver();
+
+        rawEvents(first, FIRST).pipeInput("a".getBytes(StandardCharsets.UTF_8),
+                "not json".getBytes(StandardCharsets.UTF_8), T0.plusSeconds(2));
+        events(first, FIRST).pipeInput("a", new LoadEvent("late", "a", 1), T0.plusSeconds(3));
+
+        List<TestRecord<byte[], byte[]>> letters = deadLetters(first).readRecordsToList();
+        assertThat(letters).hasSize(1);
+        assertThat(header(letters.get(0), Topics.DEAD_LETTER_TOPIC_HEADER)).isEqualTo(FIRST.eventsTopic());
+        assertThat(first.createOutputTopic(SECOND.eventsTopic(), Topics.LOAD_EVENTS.keySerde().deserializer(),
+                Topics.LOAD_EVENTS.valueSerde().deserializer()).readValuesToList())
+                .as("only the valid late event is forwarded").containsExactly(new LoadEvent("late", "a", 1));
+    }
+
+    private static TestInputTopic<byte[], byte[]> rawEvents(TopologyTestDriver driver, Generation generation) {
+        return driver.createInputTopic(generation.eventsTopic(), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static TestOutputTopic<byte[], byte[]> deadLetters(TopologyTestDriver driver) {
+        return driver.createOutputTopic(Topics.DEAD_LETTERS.name(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
+    private static String header(TestRecord<?, ?> record, String name) {
         return new String(record.headers().lastHeader(name).value(), StandardCharsets.US_ASCII);
     }
 }
