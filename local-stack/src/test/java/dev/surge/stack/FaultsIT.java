@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The short version of {@code ./surge faults} that every build runs: on a stack of separate processes (broker, two
  * counter-streams, two ingest-api) under steady load from the recording client, a counter-streams instance is
- * SIGKILLed and restarted, and an ingest-api is stopped with SIGTERM and restarted; after each, once quiet, every
+ * SIGKILLed and restarted, a poison record of every kind is written straight to the events topic (each must land in load-events-dlq), and an ingest-api is stopped with SIGTERM and restarted; after each, once quiet, every
  * request is checked against the events topics and the counts (invariants I1-I4, README "Guarantees"). Recovery
  * times are reported, not asserted here (this build machine is shared; CounterFailoverIT owns the failover time).
  */
@@ -29,12 +29,12 @@ class FaultsIT {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
         FaultRun.Report report = new FaultRun(new FaultRun.Options(HOME, dataDir.resolve("stack"),
-                List.of("counter-kill", "api-stop"), false, 1, 50, 8, 12, Http.freePort()), out).run();
+                List.of("counter-kill", "poison", "api-stop"), false, 1, 50, 8, 12, Http.freePort()), out).run();
         String printed = output.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
 
         assertThat(report.scenarios()).extracting(FaultRun.ScenarioReport::name)
-                .containsExactly("counter-kill", "api-stop");
+                .containsExactly("counter-kill", "poison", "api-stop");
         assertThat(report.scenarios()).allSatisfy(scenario -> assertThat(scenario.violations())
                 .as("%s broke a promise; the run said:%n%s", scenario.name(), printed).isEmpty());
         assertThat(printed).contains("events, attempts (200: ");

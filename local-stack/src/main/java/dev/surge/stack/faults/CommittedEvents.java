@@ -93,8 +93,12 @@ final class CommittedEvents {
         return new Contents(events, invalid, partitionsWithEvents);
     }
 
-    /** The event, or null when counter-streams would not count the record. */
+    /** The event, or null when counter-streams would not count the record (it sends it to load-events-dlq). */
     private static LoadEvent decode(ConsumerRecord<String, byte[]> record) {
+        org.apache.kafka.common.header.Header reply = record.headers().lastHeader(Topics.REPLY_PARTITION_HEADER);
+        if (reply != null && !new String(reply.value(), java.nio.charset.StandardCharsets.US_ASCII).matches("\\d{1,9}")) {
+            return null;
+        }
         try {
             LoadEvent event = Topics.LOAD_EVENTS.valueSerde().deserializer().deserialize(record.topic(),
                     record.value());

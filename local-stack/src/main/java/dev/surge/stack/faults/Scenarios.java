@@ -20,7 +20,7 @@ final class Scenarios {
 
     static Map<String, Scenario> all() {
         Map<String, Scenario> all = new LinkedHashMap<>();
-        for (Scenario scenario : List.of(new CounterKill(), new CounterPause(), new ApiKill(),
+        for (Scenario scenario : List.of(new CounterKill(), new CounterPause(), new Poison(), new ApiKill(),
                 new GracefulStop(Role.INGEST_API), new GracefulStop(Role.COUNTER_STREAMS), new BrokerKill(),
                 new RescaleKill())) {
             all.put(scenario.name(), scenario);
@@ -87,6 +87,32 @@ final class Scenarios {
                     + " s, SIGCONT", faultAt, Duration.ofSeconds(10),
                     recovered < 0 ? List.of("some key got no 200 within " + RECOVERY_WAIT.toSeconds() + " s")
                             : List.of(), figures);
+        }
+    }
+
+    /**
+     * One record of every poison kind written straight to the events topic under load: each ends up in
+     * {@code load-events-dlq} once with its reason, and counting goes on (the invariant check covers the rest).
+     */
+    static final class Poison implements Scenario {
+        @Override
+        public String name() {
+            return "poison";
+        }
+
+        @Override
+        public Result run(FaultContext context) throws Exception {
+            FaultStack stack = context.stack();
+            String topic = stack.countPath().writeTo().eventsTopic();
+            long faultAt = context.now();
+            List<PoisonRecords.Poison> poisons = PoisonRecords.everyKind();
+            Map<String, String> written = PoisonRecords.write(stack.bootstrapServers(), topic, poisons);
+            context.underLoad(Duration.ofSeconds(5));
+            List<String> violations = new ArrayList<>(PoisonRecords.checkDeadLettered(stack.bootstrapServers(),
+                    written, Duration.ofSeconds(60)));
+            return new Result(poisons.size() + " poison records (" + String.join(", ", written.keySet()) + ") to "
+                    + topic, faultAt, null, violations, List.of(
+                    (poisons.size() - violations.size()) + "/" + poisons.size() + " in load-events-dlq with their reason"));
         }
     }
 
