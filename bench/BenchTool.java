@@ -510,7 +510,7 @@ public class BenchTool {
                         continue;
                     }
                     if (resp.statusCode() != 200) {
-                        sleep(300); // 503: not recorded; try again
+                        sleep(300); // 503: not written; try again (a 504, write unconfirmed, would show in the integrity check)
                         continue;
                     }
                     mine++;

@@ -4,11 +4,11 @@
   ./surge up --counter-instances 2 --data-dir DIR        # in another terminal
   python3 bench/scaling.py --data-dir DIR [--clients 16] [--rate 0] [--partitions 24] [--steps kill,start,rescale]
 
-A recording client posts over 240 keys with one Idempotency-Key per event (a 503 is retried with the same key, so an
+A recording client posts over 240 keys with one Idempotency-Key per event (a 503 or 504 is retried with the same key, so an
 event is either accepted once or reported unresolved). While it runs the script, in turn: SIGKILLs one counter-streams
 instance, runs `./surge start counter-streams`, runs `./surge rescale --partitions P`, with 15-20 s of load between
 steps. Then, once quiet, it checks:
-  - every answer is 200 or 202 (503 only while retried and never for an event counted);
+  - every answer is 200 or 202 (503/504 only while retried; the same Idempotency-Key keeps a 504's event once);
   - acked loads never repeat per key;
   - each key's queried count equals its accepted events;
   - `./surge status --json` reports P partitions on the count path;
@@ -88,7 +88,7 @@ class Recorder:
                                          bool((body or {}).get("duplicate")), sent))
                 if status in (200, 202):
                     break
-                time.sleep(float(headers.get("Retry-After", "0.2")) if status == 503 else 0.2)
+                time.sleep(float(headers.get("Retry-After", "0.2")) if status in (503, 504) else 0.2)
             else:
                 with self.lock:
                     self.unresolved.append((key, idem))
@@ -212,8 +212,8 @@ def main():
     events = sum(len(v) for v in accepted.values())
     print(f"{len(answers)} answers, {events} events accepted: statuses {statuses}; unresolved {len(recorder.unresolved)}")
     failures = []
-    if any(s not in (200, 202, 503) for s in statuses):
-        failures.append(f"answers other than 200/202/503: {statuses}")
+    if any(s not in (200, 202, 503, 504) for s in statuses):
+        failures.append(f"answers other than 200/202/503/504: {statuses}")
     for key, values in loads.items():
         if len(values) != len(set(values)):
             failures.append(f"{key}: an acked load repeats")

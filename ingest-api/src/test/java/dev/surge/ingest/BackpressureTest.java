@@ -56,7 +56,7 @@ class BackpressureTest {
         assertThat(api.post("/simulate", "not json").statusCode()).isEqualTo(400);
         assertThat(api.post("/simulate?ack=maybe", null).statusCode()).isEqualTo(400);
         api.publisher.failure = new org.apache.kafka.common.errors.TimeoutException("Expiring 1 record(s)");
-        assertThat(api.post("/simulate", null).statusCode()).isEqualTo(503);
+        assertThat(api.post("/simulate", null).statusCode()).isEqualTo(504);
         api.publisher.failure = null;
 
         assertThat(api.admission.inFlight()).isZero();

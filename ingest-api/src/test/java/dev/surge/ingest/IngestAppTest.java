@@ -131,12 +131,25 @@ class IngestAppTest {
     }
 
     @Test
-    void shouldAnswer503WithRetryAfterWhenKafkaRefusesTheWrite() throws Exception {
-        publisher.failure = new TimeoutException("Expiring 1 record(s)");
+    void shouldAnswer503WhenTheProducerRefusesTheRecordBeforeTakingIt() throws Exception {
+        publisher.failure = new dev.surge.ingest.publish.KafkaUnavailableException("Kafka refused the write",
+                java.time.Duration.ofSeconds(1));
 
         HttpResponse<String> response = post("/simulate", null);
 
         assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.body()).contains("urn:surge:problem:kafka-unavailable").contains("not be counted");
+        assertThat(response.headers().firstValue("Retry-After")).contains("1");
+    }
+
+    @Test
+    void shouldAnswer504WithRetryAfterWhenKafkaDoesNotConfirmTheWriteInTime() throws Exception {
+        publisher.failure = new TimeoutException("Expiring 1 record(s)");
+
+        HttpResponse<String> response = post("/simulate", null);
+
+        assertThat(response.statusCode()).as("the write may be in the log: not a refusal").isEqualTo(504);
+        assertThat(response.body()).contains("urn:surge:problem:kafka-unconfirmed");
         assertThat(response.headers().firstValue("Retry-After")).contains("1");
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/problem+json"));

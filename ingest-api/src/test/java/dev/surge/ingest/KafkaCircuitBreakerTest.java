@@ -22,11 +22,13 @@ class KafkaCircuitBreakerTest {
         api.close();
     }
 
-    /** Three writes that Kafka fails: enough to open the breaker. */
+    /**
+     * Three writes that Kafka does not confirm in time (504: they may be in the log): enough to open the breaker.
+     */
     private void failThreeWrites() {
         api.publisher.failure = new TimeoutException("Expiring 1 record(s) for load-events-0");
         for (int i = 0; i < 3; i++) {
-            assertThat(api.post("/simulate", null).statusCode()).isEqualTo(503);
+            assertThat(api.post("/simulate", null).statusCode()).isEqualTo(504);
         }
     }
 
@@ -38,7 +40,7 @@ class KafkaCircuitBreakerTest {
         }
         api.publisher.failure = new TimeoutException("Expiring 1 record(s) for load-events-0");
         for (int i = 0; i < 8; i++) {
-            assertThat(api.post("/simulate", null).statusCode()).isEqualTo(503);
+            assertThat(api.post("/simulate", null).statusCode()).isEqualTo(504);
         }
 
         assertThat(api.breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
@@ -58,7 +60,8 @@ class KafkaCircuitBreakerTest {
         assertThat(TestApi.json(refused).get("type").asText()).isEqualTo("urn:surge:problem:kafka-unavailable");
         assertThat(api.publisher.published).hasSize(3);
         assertThat(api.inbox.expected).allSatisfy(p -> assertThat(p.ack()).isCompletedWithValue(null));
-        assertThat(api.metric("surge_events_total{client=\"anonymous\",outcome=\"unavailable\"}")).isEqualTo(4);
+        assertThat(api.metric("surge_events_total{client=\"anonymous\",outcome=\"unconfirmed\"}")).isEqualTo(3);
+        assertThat(api.metric("surge_events_total{client=\"anonymous\",outcome=\"unavailable\"}")).isEqualTo(1);
         assertThat(api.metric("resilience4j_circuitbreaker_state{name=\"kafka-publish\",state=\"open\"}"))
                 .isEqualTo(1);
     }
@@ -85,19 +88,20 @@ class KafkaCircuitBreakerTest {
         failThreeWrites();
 
         api.time.advance(TestApi.BREAKER_OPEN.plusMillis(1));
-        for (int i = 0; i < 5; i++) {
+        assertThat(api.post("/simulate", null).statusCode()).as("the probe times out").isEqualTo(504);
+        for (int i = 0; i < 4; i++) {
             assertThat(api.post("/simulate", null).statusCode()).isEqualTo(503);
         }
 
         assertThat(api.breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
         assertThat(api.publisher.published).as("one probe, then refused at once").hasSize(4);
         api.time.advance(TestApi.BREAKER_OPEN.plusMillis(1));
-        assertThat(api.post("/simulate", null).statusCode()).isEqualTo(503);
+        assertThat(api.post("/simulate", null).statusCode()).isEqualTo(504);
         assertThat(api.publisher.published).as("the next probe").hasSize(5);
     }
 
     @Test
-    void shouldAnswer503WithinTheProduceTimeoutWhenAWriteStalls() {
+    void shouldAnswer504WithinTheProduceTimeoutWhenAWriteStalls() {
         Duration produceTimeout = Duration.ofMillis(300);
         api = new TestApi(AdmissionConfig.DEFAULTS, produceTimeout, Duration.ofSeconds(30));
         api.publisher.stall = true;
@@ -106,7 +110,8 @@ class KafkaCircuitBreakerTest {
         HttpResponse<String> response = api.post("/simulate", null);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.statusCode()).isEqualTo(504);
+        assertThat(TestApi.json(response).get("type").asText()).isEqualTo("urn:surge:problem:kafka-unconfirmed");
         assertThat(response.headers().firstValue("Retry-After")).contains("1");
         assertThat(took).isGreaterThanOrEqualTo(produceTimeout).isLessThan(Duration.ofSeconds(5));
     }

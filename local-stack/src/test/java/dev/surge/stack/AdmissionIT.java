@@ -65,7 +65,7 @@ class AdmissionIT {
     }
 
     @Test
-    void shouldAnswer503WithinTheProduceTimeoutThenAtOnceWhileTheBrokerIsDownAndRecoverWhenItIsBack()
+    void shouldAnswer504WithinTheProduceTimeoutThen503AtOnceWhileTheBrokerIsDownAndRecoverWhenItIsBack()
             throws Exception {
         logDir = Files.createTempDirectory("surge-admission-it");
         int port = Http.freePort();
@@ -91,7 +91,8 @@ class AdmissionIT {
         }
         List<Timed> failed = failing.stream().map(CompletableFuture::join).toList();
         assertThat(failed).allSatisfy(answer -> {
-            assertThat(answer.status()).isEqualTo(503);
+            // 504: the write was tried and not confirmed (it may be in the log); 503 once the breaker refuses it
+            assertThat(answer.status()).isIn(503, 504);
             assertThat(answer.retryAfter()).isNotNull();
             assertThat(answer.took()).isLessThan(PRODUCE_TIMEOUT.plusSeconds(2));
         });

@@ -15,6 +15,7 @@ public final class EventOutcomes {
     public static final String ACCEPTED = "accepted";
     public static final String DURABLE = "durable";
     public static final String UNAVAILABLE = "unavailable";
+    public static final String UNCONFIRMED = "unconfirmed";
     public static final String INVALID = "invalid";
     public static final String UNAUTHORIZED = "unauthorized";
     public static final String RATE_LIMITED = "rate_limited";

@@ -24,6 +24,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * (it changes when the count path is rescaled).
  */
 public final class KafkaEventPublisher implements EventPublisher {
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
     private final Producer<String, LoadEvent> producer;
     /** The events topic of the generation that takes new events; read per event, changed by a rescale. */
     private volatile String topic;
@@ -82,18 +84,31 @@ public final class KafkaEventPublisher implements EventPublisher {
         ProducerRecord<String, LoadEvent> record = new ProducerRecord<>(
                 topic, null, event.receivedAt(), event.key(), event, headers);
         CompletableFuture<Written> written = new CompletableFuture<>();
+        Thread caller = Thread.currentThread();
+        boolean[] sending = {true};
         try {
             producer.send(record, (metadata, error) -> {
                 if (error == null) {
                     written.complete(new Written(metadata.partition(), metadata.offset()));
+                } else if (sending[0] && Thread.currentThread() == caller) {
+                    // KafkaProducer.doSend reports what fails before the record is appended (no metadata within
+                    // max.block.ms, a record too large, ...) through the callback, still inside send(): the
+                    // producer never took the record, so it cannot reach Kafka later.
+                    written.completeExceptionally(refused(error));
                 } else {
                     written.completeExceptionally(error);
                 }
             });
         } catch (KafkaException e) {
-            written.completeExceptionally(e);
+            written.completeExceptionally(refused(e));
+        } finally {
+            sending[0] = false;
         }
         return written;
+    }
+
+    private static KafkaUnavailableException refused(Exception e) {
+        return new KafkaUnavailableException("Kafka refused the write: " + e, RETRY_AFTER);
     }
 
     @Override

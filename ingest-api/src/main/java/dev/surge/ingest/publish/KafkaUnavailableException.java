@@ -2,7 +2,10 @@ package dev.surge.ingest.publish;
 
 import java.time.Duration;
 
-/** A write refused without trying it: Kafka has been failing, and the circuit breaker is open. */
+/**
+ * A write refused without trying it, so certainly not in Kafka: the circuit breaker is open, or the producer refused
+ * the record before taking it (no metadata within the produce timeout, a full buffer, a record too large).
+ */
 public final class KafkaUnavailableException extends RuntimeException {
     private final transient Duration retryAfter;
 

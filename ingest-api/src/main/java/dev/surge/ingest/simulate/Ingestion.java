@@ -37,8 +37,10 @@ public final class Ingestion {
             if (failure != null) {
                 pending.ifPresent(inbox::forget);
                 Throwable cause = unwrap(failure);
-                return CompletableFuture.<Outcome>completedFuture(new Outcome.Unavailable(event,
-                        cause.getClass().getSimpleName() + ": " + cause.getMessage(), retryAfterOf(cause)));
+                String reason = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+                return CompletableFuture.<Outcome>completedFuture(cause instanceof KafkaUnavailableException open
+                        ? new Outcome.Unavailable(event, reason, open.retryAfter())
+                        : new Outcome.Unconfirmed(event, reason, RETRY_AFTER_FAILED_WRITE));
             }
             if (pending.isEmpty()) {
                 Outcome accepted = new Outcome.Accepted(event, mode == AckMode.DURABLE ? written : null);
@@ -55,7 +57,4 @@ public final class Ingestion {
                 ? unwrap(failure.getCause()) : failure;
     }
 
-    private static Duration retryAfterOf(Throwable cause) {
-        return cause instanceof KafkaUnavailableException open ? open.retryAfter() : RETRY_AFTER_FAILED_WRITE;
-    }
 }

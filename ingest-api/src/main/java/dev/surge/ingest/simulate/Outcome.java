@@ -19,7 +19,18 @@ public sealed interface Outcome {
     record Accepted(LoadEvent event, Written written) implements Outcome {
     }
 
-    /** Kafka did not take the event: 503, the client should retry after {@code retryAfter}. */
+    /**
+     * Kafka did not take the event, and it will not: the write was refused before it reached Kafka (the circuit
+     * breaker is open, or the client refused it at once). 503; the client should retry after {@code retryAfter}.
+     */
     record Unavailable(LoadEvent event, String reason, Duration retryAfter) implements Outcome {
+    }
+
+    /**
+     * Kafka did not confirm the write in time. Whether it took it is not known here: a write that reached a broker
+     * whose answer was lost, or that the producer sent again, can be in the log; it will then be counted. 504: the
+     * client should retry with the same {@code Idempotency-Key}, which is counted once either way.
+     */
+    record Unconfirmed(LoadEvent event, String reason, Duration retryAfter) implements Outcome {
     }
 }

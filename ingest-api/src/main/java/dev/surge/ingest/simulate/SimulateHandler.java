@@ -107,11 +107,21 @@ public final class SimulateHandler implements AdmittedHandler {
         } else if (outcome instanceof Outcome.Unavailable unavailable) {
             outcomes.count(EventOutcomes.UNAVAILABLE, client.metricTag());
             LOG.debug("Event {} not accepted: {}", unavailable.event().id(), unavailable.reason());
-            long retryAfter = Math.max(1, (unavailable.retryAfter().toMillis() + 999) / 1000);
             JsonResponses.problem(ctx, Problem.of(503, "kafka-unavailable", "Event not accepted",
-                            "Kafka did not confirm the event. Retry later; with the same "
-                                    + IdempotencyKey.HEADER + " a retry is never counted twice."),
-                    Map.of("Retry-After", Long.toString(retryAfter)));
+                            "Kafka is not taking writes; this event was not written and will not be counted. "
+                                    + "Retry later."),
+                    Map.of("Retry-After", seconds(unavailable.retryAfter())));
+        } else if (outcome instanceof Outcome.Unconfirmed unconfirmed) {
+            outcomes.count(EventOutcomes.UNCONFIRMED, client.metricTag());
+            LOG.debug("Event {} not confirmed: {}", unconfirmed.event().id(), unconfirmed.reason());
+            JsonResponses.problem(ctx, Problem.of(504, "kafka-unconfirmed", "Write not confirmed",
+                            "Kafka did not confirm the write in time: the event may or may not be counted. Retry "
+                                    + "with the same " + IdempotencyKey.HEADER + " (it is counted once either way)."),
+                    Map.of("Retry-After", seconds(unconfirmed.retryAfter())));
         }
+    }
+
+    private static String seconds(java.time.Duration retryAfter) {
+        return Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000));
     }
 }

@@ -46,8 +46,8 @@ final class FaultsCommand implements Callable<Integer> {
     @Option(names = "--keys", paramLabel = "N", defaultValue = "24",
             description = "load keys (default: ${DEFAULT-VALUE})")
     private int keys;
-    @Option(names = "--first-port", paramLabel = "N", defaultValue = "47080",
-            description = "ports are picked free from here up (default: ${DEFAULT-VALUE})")
+    @Option(names = "--first-port", paramLabel = "N", defaultValue = "27180",
+            description = "ports are picked free from here up; below the OS's ephemeral range (32768 up on Linux), where client connections can take a port between the check and the bind (default: ${DEFAULT-VALUE})")
     private int firstPort;
 
     FaultsCommand(Path home, PrintStream out) {

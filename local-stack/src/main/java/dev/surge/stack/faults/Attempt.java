@@ -31,12 +31,14 @@ record Attempt(long event, String key, String idempotencyKey, int attempt, int p
         return status == 200;
     }
 
+    /** 4xx or 503: the event was not written. */
     boolean refused() {
-        return status >= 400;
+        return status >= 400 && status != 504;
     }
 
+    /** No answer, or 504 (Kafka did not confirm the write): whether it was written is not known. */
     boolean unanswered() {
-        return status == NO_ANSWER;
+        return status == NO_ANSWER || status == 504;
     }
 
     boolean idempotent() {

@@ -94,11 +94,14 @@ final class FaultContext {
         return -1;
     }
 
-    /** Ports of the attempts since {@code from} answered with a 5xx other than a true 503 problem. */
+    /**
+     * The 5xx answers since {@code from} other than a 503 (not written) or 504 (not confirmed) problem with
+     * Retry-After.
+     */
     List<String> serverErrorsSince(long from) {
         return client.attempts().stream()
-                .filter(a -> a.sentAt() >= from && a.status() >= 500 && !(a.status() == 503 && a.problem()
-                        && a.retryAfter() != null))
+                .filter(a -> a.sentAt() >= from && a.status() >= 500 && !((a.status() == 503 || a.status() == 504)
+                        && a.problem() && a.retryAfter() != null))
                 .map(a -> a.status() + " from " + a.port() + (a.problem() ? "" : " (not problem+json)"))
                 .distinct().toList();
     }

@@ -249,7 +249,7 @@ public final class FaultRun {
             for (Attempt a : attempts) {
                 writer.println(String.join(",", Long.toString(a.event()), a.key(), nullable(a.idempotencyKey()),
                         Integer.toString(a.attempt()), Integer.toString(a.port()), Long.toString(a.sentAt()),
-                        Long.toString(a.answeredAt()), a.unanswered() ? "" : Integer.toString(a.status()),
+                        Long.toString(a.answeredAt()), a.status() == Attempt.NO_ANSWER ? "" : Integer.toString(a.status()),
                         a.load() == null ? "" : a.load().toString(), nullable(a.eventId()),
                         Boolean.toString(a.duplicate()), nullable(a.retryAfter()), nullable(a.error())));
             }

@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li><b>I1</b> every event answered 200 or 202 is in the count path, and counted once;</li>
  *   <li><b>I2</b> every event refused (4xx, 503) and never accepted by a retry is not counted;</li>
- *   <li><b>I3</b> an event never answered is counted at most once, and exactly once once a retry with its
- *       {@code Idempotency-Key} was accepted;</li>
+ *   <li><b>I3</b> an event never answered, or answered 504 (Kafka did not confirm the write), is counted at most
+ *       once, and exactly once once a retry with its {@code Idempotency-Key} was accepted;</li>
  *   <li><b>I4</b> the loads acked for a key never repeat (a retry's {@code duplicate} answer repeats its first
  *       count, which is the point), and once quiet the key's count equals its events in the topics (after the
  *       idempotency dedup).</li>
@@ -154,7 +154,7 @@ final class Invariants {
     }
 
     private static String statuses(List<Attempt> tries) {
-        return tries.stream().map(t -> t.unanswered() ? "no answer" : Integer.toString(t.status()))
+        return tries.stream().map(t -> t.status() == Attempt.NO_ANSWER ? "no answer" : Integer.toString(t.status()))
                 .collect(Collectors.joining(", ", "[", "]"));
     }
 

@@ -21,8 +21,9 @@ import java.util.function.LongSupplier;
 /**
  * Posts events to the ingest-api instances at a fixed rate and records every attempt ({@link Attempt}): the event,
  * its key and {@code Idempotency-Key}, where it went and how it ended. Three events in four carry an
- * {@code Idempotency-Key} and are retried, through the other instance, until one attempt is answered with 2xx or a
- * 4xx (at most {@link #MAX_ATTEMPTS}); the fourth is plain and sent once, as a client without retries would.
+ * {@code Idempotency-Key} and are retried (no answer, 503, 504), through the other instance, until one attempt is
+ * answered with 2xx or a 4xx (at most {@link #MAX_ATTEMPTS}); the fourth is plain and sent once, as a client without
+ * retries would.
  *
  * <p>Bounded: {@code workers} threads, each with one request in flight, for as long as the scenario runs; loopback
  * only.
@@ -119,7 +120,7 @@ final class RecordingClient implements AutoCloseable {
             int port = apiPorts.get((portIndex + attempt - 1) % apiPorts.size());
             Attempt result = post(event, key, idempotencyKey, attempt, port);
             attempts.add(result);
-            if (idempotencyKey == null || result.accepted() || (result.refused() && result.status() != 503)) {
+            if (idempotencyKey == null || result.accepted() || (result.status() >= 400 && result.status() < 500)) {
                 return;
             }
             long backoffMillis = result.retryAfter() != null ? retryAfterMillis(result.retryAfter()) : 500;

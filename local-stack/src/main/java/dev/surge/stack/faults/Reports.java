@@ -46,7 +46,7 @@ final class Reports {
     /** "(200: 1,234, 202: 5, no answer: 2)" over attempts sent in [from, to). */
     static String outcomes(Collection<Attempt> attempts, long from, long to) {
         Map<String, Long> tally = attempts.stream().filter(a -> a.sentAt() >= from && a.sentAt() < to)
-                .collect(Collectors.groupingBy(a -> a.unanswered() ? "no answer" : Integer.toString(a.status()),
+                .collect(Collectors.groupingBy(a -> a.status() == Attempt.NO_ANSWER ? "no answer" : Integer.toString(a.status()),
                         TreeMap::new, Collectors.counting()));
         return tally.entrySet().stream().map(e -> e.getKey() + ": " + String.format(Locale.ROOT, "%,d", e.getValue()))
                 .collect(Collectors.joining(", ", "(", ")"));
