@@ -35,11 +35,6 @@ public final class IngestApp {
     private final AdmissionControl admission;
     private volatile boolean draining;
 
-    public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
-                     PrometheusMeterRegistry registry, AdmissionControl admission) {
-        this(publisher, inbox, ackTimeout, loads, registry, admission, () -> true);
-    }
-
     /** @param kafkaReachable whether Kafka answers now (checked in the background): readiness requires it */
     public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
                      PrometheusMeterRegistry registry, AdmissionControl admission, BooleanSupplier kafkaReachable) {
