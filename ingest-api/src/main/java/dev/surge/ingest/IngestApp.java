@@ -1,6 +1,7 @@
 package dev.surge.ingest;
 
 import dev.surge.common.concurrent.DaemonThreads;
+import dev.surge.common.http.BufferedBodyHandler;
 import dev.surge.common.http.HttpMetrics;
 import dev.surge.common.http.JsonResponses;
 import dev.surge.common.http.Readiness;
@@ -45,6 +46,9 @@ public final class IngestApp {
                 Clock.systemUTC(), admission.maxBodyBytes(), registry);
         this.javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            // Bodies are read before a request thread is taken: slow senders cannot hold Jetty's threads.
+            config.jetty.modifyServer(server -> server.insertHandler(
+                    new BufferedBodyHandler(admission.maxBodyBytes(), admission.bodyTimeout())));
             JsonResponses.installProblemMapping(config);
             HttpMetrics.install(config, registry);
             ServiceEndpoints.install(config, registry,

@@ -12,7 +12,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Jetty's error handler, answering {@code application/problem+json} instead of Jetty's HTML page. Jetty calls it for
  * the errors it produces itself, before or outside Javalin's routes: a request line, URI or header it cannot parse or
- * that is too large (400, 414, 431, 505), and any {@code Response.writeError} in Jetty's handlers. Javalin's servlet
+ * that is too large (400, 414, 431, 505), a request body that did not arrive in time (408, from
+ * {@link BufferedBodyHandler}), and any other {@code Response.writeError} in Jetty's handlers. Javalin's servlet
  * context has no error handler of its own, so Jetty falls back to this one there too.
  *
  * <p>Jetty's default handler writes no body for methods other than GET, POST and HEAD, and none when the client's
