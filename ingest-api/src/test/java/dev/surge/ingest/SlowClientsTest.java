@@ -174,8 +174,7 @@ class SlowClientsTest {
     }
 
     private HttpResponse<String> postNormal() {
-        return api.send(api.postRequest("/simulate", "{\"key\":\"normal\"}")
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(5)));
+        return api.send(api.postRequest("/simulate", "{\"key\":\"normal\"}").timeout(Duration.ofSeconds(5)));
     }
 
     /**

@@ -61,9 +61,13 @@ final class TestApi implements AutoCloseable {
                 .timeout(Duration.ofSeconds(30));
     }
 
+    /** {@code POST}, with {@code body} as {@code application/json}, or without a body when it is null. */
     HttpRequest.Builder postRequest(String pathAndQuery, String body) {
-        return request(pathAndQuery).POST(body == null
-                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body == null) {
+            return request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody());
+        }
+        return request(pathAndQuery).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
     HttpResponse<String> send(HttpRequest.Builder request) {
