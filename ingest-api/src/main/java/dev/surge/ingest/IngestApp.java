@@ -46,7 +46,8 @@ public final class IngestApp {
                 Clock.systemUTC(), admission.maxBodyBytes(), registry);
         this.javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
-            // Bodies are read before a request thread is taken: slow senders cannot hold Jetty's threads.
+            // Bodies are read into memory before the routes run, with no thread waiting on them: a slow sender
+            // cannot hold one of Jetty's request threads.
             config.jetty.modifyServer(server -> server.insertHandler(
                     new BufferedBodyHandler(admission.maxBodyBytes(), admission.bodyTimeout())));
             JsonResponses.installProblemMapping(config);

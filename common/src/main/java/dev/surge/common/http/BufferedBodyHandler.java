@@ -26,7 +26,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * (250 in Javalin's default), and every other request waited behind them. Here the body is read with Jetty's
  * {@code Request.demand}: nothing runs until bytes arrive, and copying them takes no thread for longer than that.
  * The request goes on to Javalin once its body is complete or larger than {@code maxBytes}, so the route reads it from
- * memory (a body over the limit is then refused by the route, which reads at most {@code maxBytes + 1} bytes).
+ * memory (ingest-api's route reads at most {@code maxBytes + 1} bytes and refuses a larger body with 413).
  *
  * <p>A body that is not complete {@code timeout} after the request headers were read gets 408 (problem+json, through
  * {@link ProblemErrorHandler}) with {@code Connection: close}. Jetty's own
@@ -156,7 +156,8 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
             if (failure.isLast()) {
                 callback.failed(failure.getFailure());
             } else {
-                // Jetty's only transient read failure is its idle timeout: no byte for the connector's idle timeout.
+                // Jetty's only transient read failure on HTTP/1.1 is the idle timeout: no byte for the connector's
+                // idle timeout (30 s by default) while the body was awaited.
                 refuse("No byte of the request body arrived for the connection's idle timeout; "
                         + "the connection is closed.");
             }
