@@ -17,9 +17,13 @@ import uuid
 
 
 def request(port, method, path, body=None, headers=None, timeout=10):
+    """One request; a body is sent as JSON (ingest-api answers 415 to a body of any other Content-Type)."""
+    headers = dict(headers or {})
+    if body is not None:
+        headers.setdefault("Content-Type", "application/json")
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request(method, path, body=body, headers=headers or {})
+        conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
         data = response.read()
         parsed = json.loads(data) if data else None
@@ -108,6 +112,7 @@ def admission(args):
     conn = http.client.HTTPConnection("127.0.0.1", args.api, timeout=10)
     conn.putrequest("POST", "/simulate")
     conn.putheader("Transfer-Encoding", "chunked")
+    conn.putheader("Content-Type", "application/json")
     conn.endheaders()
     for _ in range(100):
         conn.send(b"400\r\n" + b"x" * 1024 + b"\r\n")

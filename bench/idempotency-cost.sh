@@ -29,7 +29,8 @@ request = function()
   if n >= $EVENTS then wrk.thread:stop() end
   local key = "retry-" .. n
   n = n + 2
-  return wrk.format("POST", "/simulate?ack=durable", {["Idempotency-Key"] = key}, '{"key":"k' .. (n % 100) .. '"}')
+  return wrk.format("POST", "/simulate?ack=durable", {["Idempotency-Key"] = key, ["Content-Type"] = "application/json"},
+    '{"key":"k' .. (n % 100) .. '"}')
 end
 LUA
 wrk -t2 -c16 -d120s -s "$DATA/idem.lua" "http://127.0.0.1:$API" > "$DATA/wrk.txt"

@@ -46,7 +46,7 @@ init = function() counter = base + offset end
 request = function()
   local key = "q-" .. (counter % $KEYS)
   counter = counter + 4
-  return wrk.format("POST", "/simulate?ack=durable", nil, '{"key":"' .. key .. '"}')
+  return wrk.format("POST", "/simulate?ack=durable", {["Content-Type"] = "application/json"}, '{"key":"' .. key .. '"}')
 end
 LUA
 cat > "$DATA/key.lua" <<LUA

@@ -1,6 +1,7 @@
 package dev.surge.ingest;
 
 import dev.surge.common.concurrent.DaemonThreads;
+import dev.surge.common.http.BufferedBodyHandler;
 import dev.surge.common.http.HttpMetrics;
 import dev.surge.common.http.JsonResponses;
 import dev.surge.common.http.Readiness;
@@ -35,11 +36,6 @@ public final class IngestApp {
     private final AdmissionControl admission;
     private volatile boolean draining;
 
-    public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
-                     PrometheusMeterRegistry registry, AdmissionControl admission) {
-        this(publisher, inbox, ackTimeout, loads, registry, admission, () -> true);
-    }
-
     /** @param kafkaReachable whether Kafka answers now (checked in the background): readiness requires it */
     public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
                      PrometheusMeterRegistry registry, AdmissionControl admission, BooleanSupplier kafkaReachable) {
@@ -50,6 +46,10 @@ public final class IngestApp {
                 Clock.systemUTC(), admission.maxBodyBytes(), registry);
         this.javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            // Bodies are read into memory before the routes run, with no thread waiting on them: a slow sender
+            // cannot hold one of Jetty's request threads.
+            config.jetty.modifyServer(server -> server.insertHandler(
+                    new BufferedBodyHandler(admission.maxBodyBytes(), admission.bodyTimeout())));
             JsonResponses.installProblemMapping(config);
             HttpMetrics.install(config, registry);
             ServiceEndpoints.install(config, registry,

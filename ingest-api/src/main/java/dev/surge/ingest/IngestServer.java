@@ -98,8 +98,8 @@ public final class IngestServer implements AutoCloseable {
     private static String describe(AdmissionConfig admission) {
         return "rate limit " + perSecond(admission.rateLimit()) + " per client (" + admission.rateLimitClients()
                 + " clients tracked), " + perSecond(admission.globalRateLimit()) + " per instance, at most "
-                + admission.maxInFlight() + " in flight, bodies up to " + admission.maxBodyBytes() + " bytes, API keys "
-                + admission.apiKeys();
+                + admission.maxInFlight() + " in flight, bodies up to " + admission.maxBodyBytes() + " bytes within "
+                + admission.bodyTimeout() + ", API keys " + admission.apiKeys();
     }
 
     private static String perSecond(int limit) {

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.OptionalInt;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
@@ -92,6 +93,57 @@ class IngestAppTest {
         assertThat(problem.get("detail").asText()).isNotBlank();
         assertThat(problem.get("instance").asText()).isEqualTo("/simulate");
         assertThat(publisher.published).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"text/plain", "application/x-www-form-urlencoded", "application/octet-stream",
+            "multipart/form-data; boundary=x", "text/json", "application/jsonp", "application/json-seq",
+            "application/+json"})
+    void shouldRefuseABodyNotSentAsJsonWith415AndPublishNothing(String contentType) throws Exception {
+        HttpResponse<String> response = api.send(api.postRequest("/simulate", "{\"key\":\"checkout\"}")
+                .setHeader("Content-Type", contentType));
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(response.headers().firstValue("Accept-Post")).contains("application/json");
+        JsonNode problem = json(response);
+        assertThat(problem.get("status").asInt()).isEqualTo(415);
+        assertThat(problem.get("type").asText()).isEqualTo("urn:surge:problem:unsupported-media-type");
+        assertThat(problem.get("detail").asText()).contains("'" + contentType + "'");
+        assertThat(publisher.published).isEmpty();
+        assertThat(api.metric("surge_events_total{client=\"anonymous\",outcome=\"invalid\"}")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseABodyWithoutContentTypeWith415() throws Exception {
+        HttpResponse<String> response = api.send(api.request("/simulate")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"checkout\"}")));
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(json(response).get("detail").asText()).contains("no Content-Type");
+        assertThat(publisher.published).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8",
+            "application/vnd.surge.simulate+json"})
+    void shouldAcceptABodySentAsApplicationJsonOrAPlusJsonType(String contentType) throws Exception {
+        HttpResponse<String> response = api.send(api.postRequest("/simulate", "{\"key\":\"checkout\"}")
+                .setHeader("Content-Type", contentType));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).get("key").asText()).isEqualTo("checkout");
+    }
+
+    @Test
+    void shouldAcceptAnEmptyBodyWhateverItsContentType() throws Exception {
+        // curl -d '' sends Content-Length: 0 as application/x-www-form-urlencoded: no body, the default key
+        byte[] header = "Content-Type: application/x-www-form-urlencoded\r\n".getBytes(StandardCharsets.US_ASCII);
+
+        assertThat(api.rawPost("/simulate", header)).isEqualTo(200);
+        assertThat(publisher.published).singleElement()
+                .satisfies(p -> assertThat(p.event().key()).isEqualTo("default"));
     }
 
     @Test

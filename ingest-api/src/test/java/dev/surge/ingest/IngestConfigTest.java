@@ -29,6 +29,7 @@ class IngestConfigTest {
         assertThat(config.admission().globalRateLimit()).isZero();
         assertThat(config.admission().rateLimitClients()).isEqualTo(10_000);
         assertThat(config.admission().maxBodyBytes()).isEqualTo(8192);
+        assertThat(config.admission().bodyTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.admission().maxInFlight()).isEqualTo(1024);
         assertThat(config.admission().apiKeys().enabled()).isFalse();
         assertThat(config.ackTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -46,6 +47,7 @@ class IngestConfigTest {
                 "SURGE_GLOBAL_RATE_LIMIT", "2000",
                 "SURGE_RATE_LIMIT_CLIENTS", "500",
                 "SURGE_MAX_BODY_BYTES", "1024",
+                "SURGE_BODY_TIMEOUT", "3s",
                 "SURGE_MAX_IN_FLIGHT", "64",
                 "SURGE_API_KEYS_FILE", keys.toString(),
                 "SURGE_BREAKER_OPEN_DURATION", "500ms",
@@ -55,6 +57,7 @@ class IngestConfigTest {
         assertThat(config.admission().globalRateLimit()).isEqualTo(2000);
         assertThat(config.admission().rateLimitClients()).isEqualTo(500);
         assertThat(config.admission().maxBodyBytes()).isEqualTo(1024);
+        assertThat(config.admission().bodyTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(config.admission().maxInFlight()).isEqualTo(64);
         assertThat(config.admission().apiKeys().nameOf("raw")).contains("checkout");
         assertThat(config.breakerOpenDuration()).isEqualTo(Duration.ofMillis(500));
@@ -81,6 +84,8 @@ class IngestConfigTest {
                 .hasMessage("SURGE_MAX_IN_FLIGHT (max.in.flight) should be a whole number but was 'lots'");
         assertThatThrownBy(() -> fromEnvironment(Map.of("SURGE_MAX_BODY_BYTES", "10")))
                 .hasMessageContaining("SURGE_MAX_BODY_BYTES (max.body.bytes) should be between 64 and");
+        assertThatThrownBy(() -> fromEnvironment(Map.of("SURGE_BODY_TIMEOUT", "10ms")))
+                .hasMessageContaining("SURGE_BODY_TIMEOUT (body.timeout) should be between PT0.1S and PT5M");
         assertThatThrownBy(() -> fromEnvironment(Map.of("SURGE_IDEMPOTENCY_RETENTION", "forever")))
                 .hasMessageContaining("SURGE_IDEMPOTENCY_RETENTION (idempotency.retention) should be a duration");
         assertThatThrownBy(() -> fromEnvironment(Map.of("SURGE_API_KEYS_FILE", dir.resolve("none").toString())))

@@ -55,7 +55,7 @@ class InputLimitsTest {
     void shouldRefuseAChunkedBodyOverTheLimitWith413() {
         byte[] body = bodyOf(100 * 1024).getBytes(StandardCharsets.UTF_8);
         // An input stream of unknown length: sent chunked, without Content-Length.
-        HttpRequest.Builder chunked = api.request("/simulate")
+        HttpRequest.Builder chunked = api.request("/simulate").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
 
         HttpResponse<String> response = api.send(chunked);
@@ -67,7 +67,7 @@ class InputLimitsTest {
     @Test
     void shouldAcceptAChunkedBodyUnderTheLimit() {
         byte[] body = bodyOf(LIMIT).getBytes(StandardCharsets.UTF_8);
-        HttpRequest.Builder chunked = api.request("/simulate")
+        HttpRequest.Builder chunked = api.request("/simulate").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
 
         HttpResponse<String> response = api.send(chunked);

@@ -51,9 +51,9 @@ final class TestApi implements AutoCloseable {
         inbox.counter = event -> counts.incrementAndGet();
         breaker = CircuitBreakingPublisher.create(publisher, produceTimeout, BREAKER_OPEN, time, registry);
         admission = new AdmissionControl(config, time.nanoTime(), registry);
-        // No counter-streams behind this API: /load answers 503 (see LoadProxy).
+        // No counter-streams behind this API: /load answers 503 (see LoadProxy). Kafka counts as reachable.
         app = new IngestApp(breaker, inbox, ackTimeout, new LoadProxy(List.of(URI.create("http://127.0.0.1:1"))),
-                registry, admission).start("127.0.0.1", 0);
+                registry, admission, () -> true).start("127.0.0.1", 0);
     }
 
     HttpRequest.Builder request(String pathAndQuery) {
@@ -61,9 +61,13 @@ final class TestApi implements AutoCloseable {
                 .timeout(Duration.ofSeconds(30));
     }
 
+    /** {@code POST}, with {@code body} as {@code application/json}, or without a body when it is null. */
     HttpRequest.Builder postRequest(String pathAndQuery, String body) {
-        return request(pathAndQuery).POST(body == null
-                ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body == null) {
+            return request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody());
+        }
+        return request(pathAndQuery).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
     HttpResponse<String> send(HttpRequest.Builder request) {

@@ -57,6 +57,7 @@ class AdmissionIT {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port()
                         + "/simulate?ack=durable"))
                 .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"breaker\"}"))
                 .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(response -> new Timed(

@@ -62,6 +62,7 @@ class IdempotencyIT {
         HttpRequest.Builder request = HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + api.port() + pathAndQuery))
                 .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"" + key + "\"}"));
         if (idempotencyKey != null) {
             request.header("Idempotency-Key", idempotencyKey);

@@ -54,6 +54,7 @@ final class SteadyLoad implements AutoCloseable {
         for (int i = first; running && System.nanoTime() < deadlineNanos; i++) {
             String key = keys.get(i % keys.size());
             HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"" + key + "\"}")).build();
             long sent = System.nanoTime();
             int status;

@@ -9,7 +9,10 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Writes JSON and problem+json bodies, and maps every exception a handler lets out to a problem response. */
+/**
+ * Writes JSON and problem+json bodies, and maps every exception a handler lets out, and every error Jetty answers
+ * itself, to a problem response.
+ */
 public final class JsonResponses {
     private static final Logger LOG = LoggerFactory.getLogger(JsonResponses.class);
 
@@ -25,8 +28,12 @@ public final class JsonResponses {
         ctx.status(problem.status()).contentType(Problem.CONTENT_TYPE).result(toJson(problem.at(ctx.path())));
     }
 
-    /** Registers the exception mappers: handlers throw, this turns what they throw into problem+json. */
+    /**
+     * Registers the exception mappers (handlers throw, this turns what they throw into problem+json) and Jetty's error
+     * handler, so the errors Jetty answers itself, before a route runs, are problem+json too.
+     */
     public static void installProblemMapping(JavalinConfig config) {
+        config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
         config.routes.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.problem(), e.headers()));
         config.routes.exception(HttpResponseException.class, (e, ctx) -> problem(ctx,
                 Problem.of(e.getStatus(), "http-" + e.getStatus(), e.getMessage(), e.getMessage()), Map.of()));
@@ -45,7 +52,7 @@ public final class JsonResponses {
                 Map.of()));
     }
 
-    private static byte[] toJson(Object body) {
+    static byte[] toJson(Object body) {
         try {
             return JsonSerde.MAPPER.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {

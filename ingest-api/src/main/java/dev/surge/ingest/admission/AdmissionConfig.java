@@ -3,6 +3,7 @@ package dev.surge.ingest.admission;
 import dev.surge.common.config.SettingException;
 import dev.surge.common.config.Settings;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -12,18 +13,25 @@ import java.util.Objects;
  * @param globalRateLimit  requests per second for this instance, all clients together; 0 turns it off
  * @param rateLimitClients how many clients' limiters are kept; beyond it the least recently seen is forgotten
  * @param maxBodyBytes     the largest request body read; a larger one is refused with 413
+ * @param bodyTimeout      how long a client may take to send its request body, from the end of its headers; past
+ *                         it 408 (see {@link dev.surge.common.http.BufferedBodyHandler})
  * @param maxInFlight      requests admitted and not yet answered, at most; past it 503 at once
  * @param apiKeys          the keys clients must present, or {@link ApiKeys#none()}
  */
 public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitClients, int maxBodyBytes,
-                              int maxInFlight, ApiKeys apiKeys) {
+                              Duration bodyTimeout, int maxInFlight, ApiKeys apiKeys) {
     public static final int DEFAULT_RATE_LIMIT_CLIENTS = 10_000;
     public static final int DEFAULT_MAX_BODY_BYTES = 8192;
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+    /**
+     * 8 KiB (the default body limit) in 10 s is 820 B/s. A client slower than that holds only its connection and what
+     * it sent meanwhile, never a request thread (see {@link dev.surge.common.http.BufferedBodyHandler}).
+     */
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
 
     /** No rate limits, no keys; the body and in-flight bounds always apply. */
     public static final AdmissionConfig DEFAULTS = new AdmissionConfig(0, 0, DEFAULT_RATE_LIMIT_CLIENTS,
-            DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, ApiKeys.none());
+            DEFAULT_MAX_BODY_BYTES, DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_IN_FLIGHT, ApiKeys.none());
 
     public AdmissionConfig {
         atLeast("SURGE_RATE_LIMIT", rateLimit, 0);
@@ -31,6 +39,10 @@ public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitC
         atLeast("SURGE_RATE_LIMIT_CLIENTS", rateLimitClients, 1);
         atLeast("SURGE_MAX_BODY_BYTES", maxBodyBytes, 1);
         atLeast("SURGE_MAX_IN_FLIGHT", maxInFlight, 1);
+        Objects.requireNonNull(bodyTimeout, "bodyTimeout");
+        if (bodyTimeout.isNegative() || bodyTimeout.isZero()) {
+            throw new SettingException("SURGE_BODY_TIMEOUT should be greater than 0 but was " + bodyTimeout);
+        }
         Objects.requireNonNull(apiKeys, "apiKeys");
     }
 
@@ -41,24 +53,29 @@ public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitC
                 settings.integer("global.rate.limit", 0, 0, 10_000_000),
                 settings.integer("rate.limit.clients", DEFAULT_RATE_LIMIT_CLIENTS, 100, 10_000_000),
                 settings.integer("max.body.bytes", DEFAULT_MAX_BODY_BYTES, 64, 16 * 1024 * 1024),
+                settings.duration("body.timeout", DEFAULT_BODY_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(5)),
                 settings.integer("max.in.flight", DEFAULT_MAX_IN_FLIGHT, 1, 1_000_000),
                 keysFile == null ? ApiKeys.none() : ApiKeys.load(Path.of(keysFile)));
     }
 
     public AdmissionConfig withRateLimit(int perClient, int perInstance) {
-        return new AdmissionConfig(perClient, perInstance, rateLimitClients, maxBodyBytes, maxInFlight, apiKeys);
+        return new AdmissionConfig(perClient, perInstance, rateLimitClients, maxBodyBytes, bodyTimeout, maxInFlight,
+                apiKeys);
     }
 
     public AdmissionConfig withMaxInFlight(int max) {
-        return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, maxBodyBytes, max, apiKeys);
+        return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, maxBodyBytes, bodyTimeout, max,
+                apiKeys);
     }
 
     public AdmissionConfig withMaxBodyBytes(int max) {
-        return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, max, maxInFlight, apiKeys);
+        return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, max, bodyTimeout, maxInFlight,
+                apiKeys);
     }
 
     public AdmissionConfig withApiKeys(ApiKeys keys) {
-        return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, maxBodyBytes, maxInFlight, keys);
+        return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, maxBodyBytes, bodyTimeout, maxInFlight,
+                keys);
     }
 
     private static void atLeast(String variable, int value, int min) {

@@ -58,6 +58,11 @@ public final class AdmissionControl {
         return config.maxBodyBytes();
     }
 
+    /** How long a client may take to send its body once its headers are in; then 408. */
+    public Duration bodyTimeout() {
+        return config.bodyTimeout();
+    }
+
     public int inFlight() {
         return config.maxInFlight() - inFlight.availablePermits();
     }

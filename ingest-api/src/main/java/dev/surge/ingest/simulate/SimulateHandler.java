@@ -69,7 +69,8 @@ public final class SimulateHandler implements AdmittedHandler {
         try {
             AckMode mode = AckMode.fromQuery(ctx.queryParam("ack"));
             String idempotencyKey = IdempotencyKey.of(ctx).map(client::scope).orElse(null);
-            SimulateRequest request = SimulateRequest.parse(BoundedBody.read(ctx, maxBodyBytes));
+            SimulateRequest request = SimulateRequest.parse(ctx.header("Content-Type"),
+                    BoundedBody.read(ctx, maxBodyBytes));
             return new Valid(mode, new LoadEvent(UUID.randomUUID().toString(), request.key(), clock.millis(),
                     client.id(), idempotencyKey));
         } catch (ProblemException e) {

@@ -5,21 +5,35 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.surge.common.event.LoadKey;
+import dev.surge.common.http.Problem;
 import dev.surge.common.http.ProblemException;
 import dev.surge.common.serde.JsonSerde;
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
 
 /**
- * The body of {@code POST /simulate}: nothing, {@code {}}, or {@code {"key":"checkout"}}. Anything else is refused
- * with a message that says what was expected.
+ * The body of {@code POST /simulate}: nothing, {@code {}}, or {@code {"key":"checkout"}}, sent as JSON
+ * ({@code application/json} or {@code application/*+json}). Anything else is refused with a message that says what
+ * was expected.
  */
 public record SimulateRequest(String key) {
     /** A field given twice ({"key":"a","key":"b"}) is refused, not silently read as its last value. */
     private static final ObjectReader STRICT = JsonSerde.MAPPER.reader()
             .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
-    public static SimulateRequest parse(byte[] body) {
+    /**
+     * @param contentType the request's {@code Content-Type}, or null; a body that is not empty must be sent as JSON
+     *                    (415 otherwise), an empty one (no body, {@code Content-Length: 0}) may come with any type
+     */
+    public static SimulateRequest parse(String contentType, byte[] body) {
+        if (body.length > 0 && !isJson(contentType)) {
+            String sent = contentType == null ? "it had no Content-Type" : "it was sent as '" + contentType + "'";
+            throw new ProblemException(Problem.of(415, "unsupported-media-type", "Unsupported media type",
+                    "The body should be JSON, sent with 'Content-Type: application/json', but " + sent),
+                    Map.of("Accept-Post", "application/json"));
+        }
         if (isBlank(body)) {
             return new SimulateRequest(LoadKey.DEFAULT);
         }
@@ -52,6 +66,24 @@ public record SimulateRequest(String key) {
             throw ProblemException.badRequest("Invalid 'key': " + LoadKey.describeRules());
         }
         return new SimulateRequest(key.textValue());
+    }
+
+    /** {@code application/json} or {@code application/*+json}, in any case, with any parameters (charset). */
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip()
+                .toLowerCase(Locale.ROOT);
+        if (mediaType.equals("application/json")) {
+            return true;
+        }
+        String prefix = "application/";
+        String suffix = "+json";
+        return mediaType.startsWith(prefix) && mediaType.endsWith(suffix)
+                && mediaType.length() > prefix.length() + suffix.length()
+                && mediaType.indexOf('/', prefix.length()) < 0;
     }
 
     private static boolean isBlank(byte[] body) {
