@@ -76,10 +76,10 @@ public final class LocalStack implements AutoCloseable {
                     "--data-dir", stackFile.dataDir().resolve("kafka").toString(),
                     "--port", Integer.toString(options.brokerPort()),
                     "--controller-port", Integer.toString(options.controllerPort())), Map.of()), null);
-            readiness.await(broker, BROKER_START, () -> readiness.kafkaAnswers(options.bootstrapServers()));
+            readiness.await(broker, BROKER_START, () -> readiness.kafkaAnswers(options.kafkaClient()));
         } else {
             out.println("Using Kafka at " + options.bootstrapServers() + " ...");
-            if (!readiness.kafkaAnswers(options.bootstrapServers())) {
+            if (!readiness.kafkaAnswers(options.kafkaClient())) {
                 throw new IllegalStateException("Kafka at " + options.bootstrapServers() + " does not answer");
             }
         }
