@@ -83,11 +83,14 @@ final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         UpOptions options = options();
-        LocalStack stack = LocalStack.start(options, out, readiness, stop);
+        LocalStack stack = LocalStack.create(options, out, readiness, stop);
+        // Before anything starts: a Ctrl-C during start-up stops what has started so far.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stack.close();
-            out.println("Surge stopped.");
+            if (stack.stop()) {
+                out.println("Surge stopped.");
+            }
         }, "surge-down"));
+        stack.start();
         if (!stack.superviseUntilClosed()) {
             out.println("surge: no process of the stack runs any more; the launcher exits");
             return 1;
