@@ -99,7 +99,8 @@ public final class LocalStack implements AutoCloseable {
             int port = options.counterPort() + i;
             Path stateDir = stackFile.dataDir().resolve("counter-streams-" + (i + 1));
             out.println("Starting counter-streams #" + (i + 1) + " on 127.0.0.1:" + port + " ...");
-            counters.add(listed(Role.COUNTER_STREAMS, stateDir.toString(), () -> launcher.launchCounter(port, stateDir)));
+            counters.add(listed(Role.COUNTER_STREAMS, stateDir.toString(),
+                    () -> launcher.launchCounter(port, stateDir)));
         }
         for (ManagedProcess counter : counters) {
             readiness.await(counter, SERVICE_START, () -> readiness.ready(counter.port()));

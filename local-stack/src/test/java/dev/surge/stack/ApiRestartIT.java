@@ -234,8 +234,8 @@ class ApiRestartIT {
     }
 
     @Test
-    @DisplayName("The only ingest-api, SIGKILLed and restarted on its port, answers with counts from its first answers: "
-            + "it does not wait for the dead member's session to time out")
+    @DisplayName("The only ingest-api, SIGKILLed and restarted on its port, answers with counts from its first "
+            + "answers: it does not wait for the dead member's session to time out")
     void shouldAnswerWithCountsAtOnceAfterARestartOfTheOnlyInstance() throws Exception {
         startPipeline(LONG_SESSION);
         ManagedProcess only = startApi(Http.freePort());

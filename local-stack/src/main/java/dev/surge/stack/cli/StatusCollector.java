@@ -59,7 +59,10 @@ final class StatusCollector {
     private final Map<String, String> environment;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-    /** @param environment its {@code SURGE_KAFKA_*} settings (SASL, SSL, ...) reach the Kafka clients, as they do the services' */
+    /**
+     * @param environment its {@code SURGE_KAFKA_*} settings (SASL, SSL, ...) reach the Kafka clients, as they reach
+     *                    the services'
+     */
     StatusCollector(Readiness readiness, Map<String, String> environment) {
         this.readiness = readiness;
         this.environment = environment;
