@@ -158,6 +158,18 @@ class ComposeFileTest {
     }
 
     @Test
+    void shouldGiveEachIngestApiItsOwnInstanceIdThatSurvivesARestart() {
+        Set<String> ids = new TreeSet<>();
+        for (String service : List.of("ingest-api-1", "ingest-api-2")) {
+            String id = env(service).get("SURGE_INSTANCE_ID");
+            assertThat(id).as("SURGE_INSTANCE_ID of " + service + ": a fixed value, the same after a restart")
+                    .matches("[A-Za-z0-9._-]+");
+            ids.add(id);
+        }
+        assertThat(ids).as("one instance id per ingest-api").hasSize(2);
+    }
+
+    @Test
     void shouldBalanceNginxOverEveryIngestApi() {
         String conf = RepoFiles.text(RepoFiles.path("compose/nginx/nginx.conf"));
         Matcher upstream = Pattern.compile("upstream\\s+(\\w+)\\s*\\{([^}]*)}").matcher(conf);

@@ -52,6 +52,23 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void shouldNameEachIngestApiInTheAckGroupByItsPod() {
+        JsonNode container = resource("Deployment", "ingest-api").path("spec").path("template").path("spec")
+                .path("containers").path(0);
+        JsonNode instanceId = null;
+        for (JsonNode variable : container.path("env")) {
+            if (variable.path("name").asText().equals("SURGE_INSTANCE_ID")) {
+                instanceId = variable;
+            }
+        }
+
+        assertThat(instanceId).as("SURGE_INSTANCE_ID in the ingest-api container").isNotNull();
+        assertThat(instanceId.path("valueFrom").path("fieldRef").path("fieldPath").asText())
+                .as("the pod name: the same when its container restarts, unique among running pods")
+                .isEqualTo("metadata.name");
+    }
+
+    @Test
     void shouldScaleIngestApiOnCpuUpToTheAckPartitions() {
         JsonNode hpa = resource("HorizontalPodAutoscaler", "ingest-api");
 

@@ -10,6 +10,8 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * ingest-api's settings, typed and validated once at start.
@@ -23,13 +25,19 @@ import java.util.List;
  * @param idempotencyRetention how long counter-streams remembers an {@code Idempotency-Key}; enforced there, read
  *                             here only to be validated and reported (the same variable configures both)
  * @param admission            rate limits, body and in-flight bounds, API keys
+ * @param instanceId           this instance's name in the ack consumer group ({@code group.instance.id}), the same
+ *                             across restarts of the instance and unique among the instances running at once; empty
+ *                             for a dynamic member (see {@code KafkaAckInbox})
  */
 public record IngestConfig(KafkaSettings kafka, TopicSettings topics, String httpHost, int httpPort,
                            Duration ackTimeout, Duration produceTimeout, String ackGroupId, List<URI> counterUrls,
-                           Duration breakerOpenDuration, Duration idempotencyRetention, AdmissionConfig admission) {
+                           Duration breakerOpenDuration, Duration idempotencyRetention, AdmissionConfig admission,
+                           Optional<String> instanceId) {
     public static final Duration DEFAULT_BREAKER_OPEN_DURATION = Duration.ofSeconds(5);
     public static final Duration DEFAULT_IDEMPOTENCY_RETENTION = Duration.ofHours(24);
     public static final URI DEFAULT_COUNTER_URL = URI.create("http://127.0.0.1:8081");
+    /** What Kafka accepts as a {@code group.instance.id} (the rule for topic names). */
+    private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
     public IngestConfig {
         counterUrls = List.copyOf(counterUrls);
@@ -37,6 +45,12 @@ public record IngestConfig(KafkaSettings kafka, TopicSettings topics, String htt
             throw new SettingException("SURGE_BREAKER_OPEN_DURATION should be greater than 0 but was "
                     + breakerOpenDuration);
         }
+        instanceId.ifPresent(id -> {
+            if (!INSTANCE_ID.matcher(id).matches() || id.equals(".") || id.equals("..")) {
+                throw new SettingException("SURGE_INSTANCE_ID (instance.id) should be 1-249 characters of A-Z a-z 0-9 "
+                        + ". _ - but was '" + id + "'");
+            }
+        });
     }
 
 
@@ -63,7 +77,8 @@ public record IngestConfig(KafkaSettings kafka, TopicSettings topics, String htt
                 // The same bounds as counter-streams, which enforces it.
                 settings.duration("idempotency.retention", DEFAULT_IDEMPOTENCY_RETENTION, Duration.ofSeconds(1),
                         Duration.ofDays(30)),
-                AdmissionConfig.from(settings));
+                AdmissionConfig.from(settings),
+                Optional.ofNullable(settings.string("instance.id", null)));
     }
 
 

@@ -68,6 +68,8 @@ public final class IngestServer implements AutoCloseable {
         TopicProvisioner.Partitions partitions;
         try (Admin admin = Admin.create(config.kafka().clientConfig(Map.of()))) {
             partitions = new TopicProvisioner(admin, KAFKA_TIMEOUT).ensure(config.topics());
+            config.instanceId().ifPresent(id -> KafkaAckInbox.releaseInstanceId(admin, config.ackGroupId(), id,
+                    KAFKA_TIMEOUT));
         }
         String instance = "ingest-" + UUID.randomUUID().toString().substring(0, 8);
         CountPathWatcher countPath = new CountPathWatcher(config.kafka(), instance + "-count-path",
@@ -77,7 +79,8 @@ public final class IngestServer implements AutoCloseable {
         countPath.onChange(kafkaPublisher::follow);
         EventPublisher publisher = CircuitBreakingPublisher.create(kafkaPublisher, config.produceTimeout(),
                 config.breakerOpenDuration(), Clock.systemUTC(), registry);
-        KafkaAckInbox inbox = KafkaAckInbox.create(config.kafka(), config.ackGroupId(), instance + "-acks").start();
+        KafkaAckInbox inbox = KafkaAckInbox.create(config.kafka(), config.ackGroupId(), instance + "-acks",
+                config.instanceId()).start();
         List<KafkaClientMetrics> kafkaMeters = List.of(kafkaPublisher.meters(), inbox.meters());
         kafkaMeters.forEach(meters -> meters.bindTo(registry));
         KafkaHealth kafkaHealth = new KafkaHealth(config.kafka(), instance + "-health").start();
@@ -85,7 +88,9 @@ public final class IngestServer implements AutoCloseable {
         IngestApp app = new IngestApp(publisher, inbox, config.ackTimeout(), new LoadProxy(config.counterUrls()),
                 registry, admission, kafkaHealth::reachable)
                 .start(config.httpHost(), config.httpPort());
-        LOG.info("ingest-api {} listening on {}:{}, Kafka {}", instance, config.httpHost(), app.port(), config.kafka());
+        LOG.info("ingest-api {} listening on {}:{}, Kafka {}, ack group {} as {}", instance, config.httpHost(),
+                app.port(), config.kafka(), config.ackGroupId(), config.instanceId()
+                        .map(id -> "static member " + id).orElse("a dynamic member"));
         LOG.info("Admission: {}; produce timeout {}, breaker open {}; idempotency keys kept {} (by counter-streams)",
                 describe(config.admission()), config.produceTimeout(), config.breakerOpenDuration(),
                 config.idempotencyRetention());

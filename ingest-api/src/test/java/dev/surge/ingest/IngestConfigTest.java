@@ -65,6 +65,24 @@ class IngestConfigTest {
     }
 
     @Test
+    void shouldJoinTheAckGroupAsAStaticMemberOnlyWhenAnInstanceIdIsSet() {
+        assertThat(fromEnvironment(Map.of()).instanceId()).isEmpty();
+        assertThat(fromEnvironment(Map.of("SURGE_INSTANCE_ID", "ingest-api-0.example_1")).instanceId())
+                .contains("ingest-api-0.example_1");
+    }
+
+    @Test
+    void shouldRefuseAnInstanceIdKafkaWouldRefuse() {
+        assertThatThrownBy(() -> fromEnvironment(Map.of("SURGE_INSTANCE_ID", "ingest api")))
+                .isInstanceOf(SettingException.class)
+                .hasMessage("SURGE_INSTANCE_ID (instance.id) should be 1-249 characters of A-Z a-z 0-9 . _ - "
+                        + "but was 'ingest api'");
+        assertThatThrownBy(() -> fromEnvironment(Map.of("SURGE_INSTANCE_ID", "x".repeat(250))))
+                .isInstanceOf(SettingException.class)
+                .hasMessageStartingWith("SURGE_INSTANCE_ID (instance.id) should be 1-249 characters");
+    }
+
+    @Test
     void shouldReadTheSameKeysFromThePropertiesFile() throws Exception {
         Path file = Files.writeString(dir.resolve("surge.properties"), "rate.limit=7\nmax.in.flight=9\n");
 

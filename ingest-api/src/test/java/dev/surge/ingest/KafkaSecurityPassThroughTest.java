@@ -9,6 +9,7 @@ import dev.surge.ingest.publish.KafkaEventPublisher;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -60,7 +61,8 @@ class KafkaSecurityPassThroughTest {
 
     @Test
     void shouldHandSaslSslSettingsToTheAckConsumer() {
-        Map<String, Object> settings = new HashMap<>(KafkaAckInbox.consumerConfig(kafka, "acks", "ingest-test-acks"));
+        Map<String, Object> settings = new HashMap<>(KafkaAckInbox.consumerConfig(kafka, "acks", "ingest-test-acks",
+                Optional.empty()));
         settings.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         settings.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
 
@@ -68,6 +70,21 @@ class KafkaSecurityPassThroughTest {
 
         assertSecured(consumer);
         assertThat(consumer.getString(ConsumerConfig.ISOLATION_LEVEL_CONFIG)).isEqualTo("read_committed");
+        assertThat(consumer.getString(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)).as("a dynamic member").isNull();
+    }
+
+    @Test
+    void shouldMakeTheAckConsumerAStaticMemberWithTheInstanceId() {
+        Map<String, Object> settings = new HashMap<>(KafkaAckInbox.consumerConfig(kafka, "acks", "ingest-test-acks",
+                Optional.of("ingest-api-1")));
+        settings.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        settings.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+
+        ConsumerConfig consumer = new ConsumerConfig(settings);
+
+        assertSecured(consumer);
+        assertThat(consumer.getString(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)).isEqualTo("ingest-api-1");
+        assertThat(consumer.getString(ConsumerConfig.GROUP_PROTOCOL_CONFIG)).isEqualTo("consumer");
     }
 
     @Test

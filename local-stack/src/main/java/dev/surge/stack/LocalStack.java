@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Surge on one machine: a real Kafka broker (unless an existing cluster is named), M counter-streams processes and
  * N ingest-api processes, each its own OS process, started in dependency order and each awaited until ready. Every
- * process is listed in {@code DATA_DIR/stack.json} the moment it starts; {@link #close()} stops whatever that file
+ * process is listed in {@code DATA_DIR/stack.json} the moment it starts; {@link #stop()} stops whatever that file
  * lists (also what {@code ./surge start} added) with a {@link StackShutdown}.
  */
 public final class LocalStack implements AutoCloseable {
@@ -25,7 +25,7 @@ public final class LocalStack implements AutoCloseable {
     private final StackFile stackFile;
     private final ServiceLauncher launcher;
     private final Readiness readiness;
-    private final GracefulStop stop;
+    private final GracefulStop gracefulStop;
     private final List<ManagedProcess> children = new CopyOnWriteArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean claimed;
@@ -36,20 +36,30 @@ public final class LocalStack implements AutoCloseable {
         this.out = out;
         this.stackFile = stackFile;
         this.readiness = readiness;
-        this.stop = stop;
+        this.gracefulStop = stop;
         this.launcher = new ServiceLauncher(options.home(), stackFile.dataDir().resolve("logs"),
                 options.bootstrapServers(), options.partitions());
     }
 
+    /**
+     * A stack that has started nothing yet. Register {@link #stop()} as the launcher's shutdown hook before
+     * {@link #start()}: then a Ctrl-C (or SIGTERM) during start-up stops the processes started so far.
+     */
+    public static LocalStack create(UpOptions options, PrintStream out, Readiness readiness, GracefulStop stop) {
+        return new LocalStack(options, out, new StackFile(options.dataDir()), readiness, stop);
+    }
+
     /** Starts everything and returns once every ingest-api is ready; on any failure stops what it started and throws. */
-    public static LocalStack start(UpOptions options, PrintStream out, Readiness readiness, GracefulStop stop)
-            throws IOException, InterruptedException {
-        LocalStack stack = new LocalStack(options, out, new StackFile(options.dataDir()), readiness, stop);
+    public LocalStack start() throws IOException, InterruptedException {
         try {
-            stack.startAll();
-            return stack;
+            startAll();
+            return this;
         } catch (IOException | InterruptedException | RuntimeException e) {
-            stack.close();
+            boolean stoppedFromOutside = closed.getCount() == 0;
+            stop();
+            if (stoppedFromOutside) {
+                throw new IllegalStateException("stopped during start-up");
+            }
             throw e;
         }
     }
@@ -71,12 +81,12 @@ public final class LocalStack implements AutoCloseable {
 
         if (options.kafka().isEmpty()) {
             out.println("Starting Kafka broker on 127.0.0.1:" + options.brokerPort() + " ...");
-            ManagedProcess broker = listed(Role.BROKER, launcher.launchBroker(options.brokerPort(),
-                    options.controllerPort(), brokerDir()), null);
-            readiness.await(broker, BROKER_START, () -> readiness.kafkaAnswers(options.bootstrapServers()));
+            ManagedProcess broker = listed(Role.BROKER, null, () -> launcher.launchBroker(options.brokerPort(),
+                    options.controllerPort(), brokerDir()));
+            readiness.await(broker, BROKER_START, () -> readiness.kafkaAnswers(options.kafkaClient()));
         } else {
             out.println("Using Kafka at " + options.bootstrapServers() + " ...");
-            if (!readiness.kafkaAnswers(options.bootstrapServers())) {
+            if (!readiness.kafkaAnswers(options.kafkaClient())) {
                 throw new IllegalStateException("Kafka at " + options.bootstrapServers() + " does not answer");
             }
         }
@@ -86,7 +96,8 @@ public final class LocalStack implements AutoCloseable {
             int port = options.counterPort() + i;
             Path stateDir = stackFile.dataDir().resolve("counter-streams-" + (i + 1));
             out.println("Starting counter-streams #" + (i + 1) + " on 127.0.0.1:" + port + " ...");
-            counters.add(listed(Role.COUNTER_STREAMS, launcher.launchCounter(port, stateDir), stateDir.toString()));
+            counters.add(listed(Role.COUNTER_STREAMS, stateDir.toString(),
+                    () -> launcher.launchCounter(port, stateDir)));
         }
         for (ManagedProcess counter : counters) {
             readiness.await(counter, SERVICE_START, () -> readiness.ready(counter.port()));
@@ -97,7 +108,7 @@ public final class LocalStack implements AutoCloseable {
         for (int i = 0; i < options.apiInstances(); i++) {
             int port = options.apiPort() + i;
             out.println("Starting ingest-api #" + (i + 1) + " on 127.0.0.1:" + port + " ...");
-            apis.add(listed(Role.INGEST_API, launcher.launchApi(port, counterPorts), null));
+            apis.add(listed(Role.INGEST_API, null, () -> launcher.launchApi(port, counterPorts)));
         }
         for (ManagedProcess api : apis) {
             readiness.await(api, SERVICE_START, () -> readiness.ready(api.port()));
@@ -131,12 +142,27 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** A child this launcher owns, listed in stack.json the moment it runs. */
-    private ManagedProcess listed(Role role, ManagedProcess process, String stateDir) {
+    /**
+     * Starts a child this launcher owns and lists it in stack.json at once, so that {@code ./surge down} finds it even
+     * if this launcher is killed right after. Starting and listing hold this object's lock, as {@link #stop()} does:
+     * a stop that begins meanwhile waits for the child to be listed, and then stops it with the rest; no child is
+     * started once a stop has begun.
+     */
+    private synchronized ManagedProcess listed(Role role, String stateDir, Spawn spawn) throws IOException {
+        if (closed.getCount() == 0) {
+            throw new IllegalStateException("the stack is stopping: " + role + " not started");
+        }
+        ManagedProcess process = spawn.start();
         children.add(process);
         stackFile.update(state -> state.with(StackProcess.of(role, process.process().toHandle(), process.port(),
                 process.log().toString(), stateDir)));
         return process;
+    }
+
+    /** Starts one child process. */
+    @FunctionalInterface
+    private interface Spawn {
+        ManagedProcess start() throws IOException;
     }
 
     private void printSummary() {
@@ -163,7 +189,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * Watches the stack until {@link #close()} begins. A child that exits on its own is reported on {@code out}
+     * Watches the stack until {@link #stop()} begins. A child that exits on its own is reported on {@code out}
      * (with the end of its log) and the others keep running, as they would in a cluster: the API then answers 503
      * while the broker is gone, for example. A child stopped by {@code ./surge stop} is no longer listed in
      * {@code stack.json} and is not reported. Returns false when nothing listed runs any more.
@@ -189,16 +215,24 @@ public final class LocalStack implements AutoCloseable {
         return true;
     }
 
-    /** Stops everything {@code stack.json} lists: ingest-api, then counter-streams, then the broker. */
-    @Override
-    public synchronized void close() {
+    /**
+     * Stops everything {@code stack.json} lists: ingest-api, then counter-streams, then the broker. Returns whether
+     * this launcher had claimed the stack (false when another running stack kept it from starting anything).
+     */
+    public synchronized boolean stop() {
         closed.countDown();
         if (claimed) {
-            new StackShutdown(stackFile, stop, out).run();
+            new StackShutdown(stackFile, gracefulStop, out).run();
         }
         for (ManagedProcess child : children) {
-            child.stop(stop.grace());
+            child.stop(gracefulStop.grace());
         }
         children.clear();
+        return claimed;
+    }
+
+    @Override
+    public void close() {
+        stop();
     }
 }

@@ -1,5 +1,6 @@
 package dev.surge.stack;
 
+import dev.surge.common.config.KafkaSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,13 +35,12 @@ public final class Readiness {
         }
     }
 
-    /** True when the cluster at {@code bootstrapServers} answers a describe-cluster within a few seconds. */
-    public boolean kafkaAnswers(String bootstrapServers) {
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
-        try (Admin admin = Admin.create(config)) {
+    /**
+     * True when the cluster answers a describe-cluster within a few seconds, asked with {@code kafka}: the client
+     * settings the services get, so a cluster that needs SASL or SSL is asked the way they will ask it.
+     */
+    public boolean kafkaAnswers(KafkaSettings kafka) {
+        try (Admin admin = Admin.create(adminConfig(kafka))) {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs(3_000)).nodes().get(4, TimeUnit.SECONDS);
             return true;
         } catch (ExecutionException | TimeoutException | KafkaException e) {
@@ -49,6 +49,13 @@ public final class Readiness {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** {@code kafka}'s settings with short timeouts underneath (a setting of the user's wins). */
+    static Map<String, Object> adminConfig(KafkaSettings kafka) {
+        return kafka.clientConfig(Map.of(
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000));
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.surge.stack;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,12 +40,31 @@ public final class ServiceLauncher {
                 "SURGE_STATE_DIR", stateDir.toString()));
     }
 
-    /** An ingest-api instance on {@code port} that proxies queries to the counter-streams on {@code counterPorts}. */
+    /**
+     * An ingest-api instance on {@code port} that proxies queries to the counter-streams on {@code counterPorts}. Its
+     * instance id is {@link #apiInstanceId(int)}: an instance started again on the same port is the same member of the
+     * ack group, and takes reply partitions at once.
+     */
     public ManagedProcess launchApi(int port, List<Integer> counterPorts) throws IOException {
         return launch(Role.INGEST_API, port, List.of(), Map.of(
                 "SURGE_HTTP_PORT", Integer.toString(port),
+                "SURGE_INSTANCE_ID", apiInstanceId(port),
                 "SURGE_COUNTER_URLS", String.join(",", counterPorts.stream()
                         .map(counter -> "http://127.0.0.1:" + counter).toList())));
+    }
+
+    /**
+     * {@code ingest-api-HOST-PORT}: one per port on this machine, and unique among machines whose stacks share a
+     * cluster ({@code --kafka}), which share the ack group too. Characters Kafka does not allow become {@code -}.
+     */
+    public static String apiInstanceId(int port) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return ("ingest-api-" + host + "-" + port).replaceAll("[^A-Za-z0-9._-]", "-");
     }
 
     /** Starts {@code role} with {@code args} and {@code env} on top of the stack's Kafka settings. */

@@ -1,6 +1,8 @@
 package dev.surge.stack;
 
+import dev.surge.common.config.KafkaSettings;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,9 +18,13 @@ import java.util.Optional;
  * @param apiInstances     how many ingest-api processes; at most {@code partitions}, since an instance without a
  *                         {@code load-acks} partition cannot answer with counts
  * @param counterInstances how many counter-streams processes
+ * @param kafkaSettings    the Kafka client settings the services get from the environment ({@code SURGE_KAFKA_*}:
+ *                         SASL, SSL, ...); their bootstrap servers are replaced by the stack's, see
+ *                         {@link #kafkaClient()}
  */
 public record UpOptions(Path home, Path dataDir, Optional<String> kafka, int brokerPort, int controllerPort,
-                        int apiPort, int apiInstances, int counterPort, int counterInstances, int partitions) {
+                        int apiPort, int apiInstances, int counterPort, int counterInstances, int partitions,
+                        KafkaSettings kafkaSettings) {
 
     public static final int MAX_API_INSTANCES = 12;
 
@@ -48,6 +54,28 @@ public record UpOptions(Path home, Path dataDir, Optional<String> kafka, int bro
                     + " overlap counter-streams ports " + range(counterPort, counterInstances)
                     + ": pick another --counter-port");
         }
+        List<PortClaim> claims = kafka.isPresent()
+                ? List.of(new PortClaim(apiPort, apiInstances, "ingest-api (--port)"),
+                        new PortClaim(counterPort, counterInstances, "counter-streams (--counter-port)"))
+                : List.of(new PortClaim(apiPort, apiInstances, "ingest-api (--port)"),
+                        new PortClaim(counterPort, counterInstances, "counter-streams (--counter-port)"),
+                        new PortClaim(brokerPort, 1, "the embedded broker (--broker-port)"),
+                        new PortClaim(controllerPort, 1, "the embedded broker's controller (--controller-port)"));
+        for (int i = 0; i < claims.size(); i++) {
+            for (int j = i + 1; j < claims.size(); j++) {
+                PortClaim one = claims.get(i);
+                PortClaim other = claims.get(j);
+                int shared = Math.max(one.first(), other.first());
+                if (shared < one.first() + one.count() && shared < other.first() + other.count()) {
+                    throw new IllegalArgumentException("port " + shared + " is given twice: to " + one.who()
+                            + " and to " + other.who() + "; pick another");
+                }
+            }
+        }
+    }
+
+    /** Ports {@code first} to {@code first + count - 1}, taken by {@code who}. */
+    private record PortClaim(int first, int count, String who) {
     }
 
     private static String range(int first, int count) {
@@ -56,5 +84,10 @@ public record UpOptions(Path home, Path dataDir, Optional<String> kafka, int bro
 
     public String bootstrapServers() {
         return kafka.orElse("127.0.0.1:" + brokerPort);
+    }
+
+    /** The Kafka client settings of every service of the stack: the environment's, on this stack's cluster. */
+    public KafkaSettings kafkaClient() {
+        return kafkaSettings.withBootstrapServers(bootstrapServers());
     }
 }

@@ -10,6 +10,9 @@ import dev.surge.testkit.TestKafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -18,7 +21,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Reply partitions move between ingest-api instances when one joins or stops gracefully: under steady load, not a
- * single request gets 202 because of it. ingest-api uses the production ack timeout.
+ * single request gets 202 because of it. ingest-api uses the production ack timeout, and each instance has an
+ * instance id (a static member of the ack group), as {@code ./surge}, compose and Kubernetes give it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplyPartitionHandoverIT {
@@ -42,8 +46,18 @@ class ReplyPartitionHandoverIT {
         kafka.close();
     }
 
-    private IngestServer startApi() {
-        return InProcessSurge.api(kafka.bootstrapServers(), ACK_GROUP, List.of(counter), API_SETTINGS);
+    private IngestServer startApi(String instanceId) {
+        Map<String, String> settings = new java.util.HashMap<>(API_SETTINGS);
+        settings.put("instance.id", instanceId);
+        return InProcessSurge.api(kafka.bootstrapServers(), ACK_GROUP, List.of(counter), settings);
+    }
+
+    private List<String> ackGroupInstanceIds() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            return admin.describeConsumerGroups(List.of(ACK_GROUP)).describedGroups().get(ACK_GROUP)
+                    .get(10, TimeUnit.SECONDS).members().stream()
+                    .map(member -> member.groupInstanceId().orElse("(dynamic)")).toList();
+        }
     }
 
     private static void awaitAnswers(SteadyLoad load, long count) {
@@ -54,12 +68,12 @@ class ReplyPartitionHandoverIT {
     @Test
     @DisplayName("A second ingest-api joins under load: requests waiting on the partitions it takes still get 200")
     void shouldAnswerEveryWaitingRequestWithItsCountWhenAnotherApiInstanceJoins() throws Exception {
-        try (IngestServer first = startApi()) {
+        try (IngestServer first = startApi("api-join-first")) {
             await().atMost(Duration.ofSeconds(30)).until(() -> first.ownedReplyPartitions() == PARTITIONS);
             SteadyLoad load = SteadyLoad.start(first.port(), "api-join-", 20, 16, Duration.ofSeconds(80));
             awaitAnswers(load, 500);
 
-            try (IngestServer second = startApi()) {
+            try (IngestServer second = startApi("api-join-second")) {
                 await().atMost(Duration.ofSeconds(30))
                         .until(() -> first.ownedReplyPartitions() + second.ownedReplyPartitions() == PARTITIONS
                                 && first.ownedReplyPartitions() < PARTITIONS);
@@ -75,8 +89,8 @@ class ReplyPartitionHandoverIT {
     @Test
     @DisplayName("An ingest-api stops gracefully under load: its admitted requests get 200, the other keeps counting")
     void shouldAnswerEveryAdmittedRequestWithItsCountWhenAnApiInstanceStops() throws Exception {
-        try (IngestServer staying = startApi()) {
-            IngestServer leaving = startApi();
+        try (IngestServer staying = startApi("api-stop-staying")) {
+            IngestServer leaving = startApi("api-stop-leaving");
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> staying.ownedReplyPartitions() + leaving.ownedReplyPartitions() == PARTITIONS
                             && leaving.ownedReplyPartitions() > 0 && staying.ownedReplyPartitions() > 0);
@@ -86,6 +100,10 @@ class ReplyPartitionHandoverIT {
 
             long stoppedAt = System.nanoTime();
             leaving.close();
+            // A static member that closes without leaving keeps its partitions until its session times out (6 s on
+            // the embedded broker); one that leaves is gone from the group at once.
+            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> !ackGroupInstanceIds().contains("api-stop-leaving"));
             onLeaving.stop();
             await().atMost(Duration.ofSeconds(30)).until(() -> staying.ownedReplyPartitions() == PARTITIONS);
             awaitAnswers(onStaying, onStaying.answers().size() + 500L);

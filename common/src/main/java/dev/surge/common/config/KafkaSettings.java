@@ -32,6 +32,13 @@ public record KafkaSettings(Map<String, String> clientProperties) {
         return new KafkaSettings(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
     }
 
+    /** The same settings for another cluster: how a tool points the user's SASL/SSL settings at the cluster it uses. */
+    public KafkaSettings withBootstrapServers(String bootstrapServers) {
+        Map<String, String> changed = new TreeMap<>(clientProperties);
+        changed.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return new KafkaSettings(changed);
+    }
+
     public String bootstrapServers() {
         return clientProperties.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
     }

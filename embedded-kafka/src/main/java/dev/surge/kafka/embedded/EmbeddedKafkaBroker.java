@@ -102,6 +102,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         // default alone could add up to 10 s to a failover. Cost: one pass over this broker's open transactions a
         // second.
         props.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
+        // Groups of the consumer protocol (KIP-848: ingest-api's ack consumers) get their session timeout and
+        // heartbeat interval from the broker, not from the client. Kafka's defaults (45 s, 5 s) leave the reply
+        // partitions of a crashed ingest-api that is not restarted unread for 45 s, and the other instances cannot
+        // take them over meanwhile. 6 s and 500 ms, as counter-streams sets for its own (classic) group: the other
+        // instances take them over within about 7 s, and a join or leave moves partitions within a heartbeat. Cost:
+        // two heartbeats a second per ack consumer, and an ingest-api that cannot heartbeat for 6 s (a long GC pause,
+        // a frozen VM) loses its reply partitions and joins again (requests waiting on them are still answered).
+        props.put("group.consumer.session.timeout.ms", "6000");
+        props.put("group.consumer.min.session.timeout.ms", "6000");
+        props.put("group.consumer.heartbeat.interval.ms", "500");
+        props.put("group.consumer.min.heartbeat.interval.ms", "500");
         return props;
     }
 

@@ -17,16 +17,24 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +49,16 @@ import org.slf4j.LoggerFactory;
  * waiting on it keep waiting: a second consumer, {@code assign()}ed rather than a group member (reading needs no
  * ownership), reads the partition on from where the group consumer stopped until none of them waits any more (each
  * is answered or times out). The new owner starts at the end offset and ignores acks it did not ask for.
+ *
+ * <p>With an instance id the consumer is a static member of the group ({@code group.instance.id}), which is what lets
+ * a restarted instance answer with counts at once. A member that dies without leaving (SIGKILL, out of memory, a lost
+ * machine) keeps its partitions until its session times out on the broker ({@code group.consumer.session.timeout.ms},
+ * 45 s by default), and under the {@code consumer} protocol the coordinator refuses a new member with the same
+ * instance id meanwhile ({@code UNRELEASED_INSTANCE_ID}, which the consumer treats as fatal). So before it joins, a
+ * starting instance removes the member that still holds its id ({@link #releaseInstanceId}): that member's partitions
+ * are free at once, and this one joins in its place. On close the consumer leaves the group for good
+ * ({@code LEAVE_GROUP}): a static member that closes with the default only says it will be back, and keeps its
+ * partitions until its session times out, which would stall the requests of an instance that is stopped for good.
  */
 public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaAckInbox.class);
@@ -72,29 +90,68 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
         this.revokedThread.setDaemon(true);
     }
 
-    public static KafkaAckInbox create(KafkaSettings kafka, String groupId, String clientId) {
-        Map<String, Object> readerConfig = new HashMap<>(consumerConfig(kafka, groupId, clientId + "-revoked"));
+    /**
+     * @param instanceId the group member's {@code group.instance.id}; empty for a dynamic member. Call
+     *                   {@link #releaseInstanceId} first.
+     */
+    public static KafkaAckInbox create(KafkaSettings kafka, String groupId, String clientId,
+                                       Optional<String> instanceId) {
+        Map<String, Object> readerConfig = new HashMap<>(consumerConfig(kafka, groupId, clientId + "-revoked",
+                Optional.empty()));
         readerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
         readerConfig.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
         readerConfig.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         return new KafkaAckInbox(
-                new KafkaConsumer<>(consumerConfig(kafka, groupId, clientId),
+                new KafkaConsumer<>(consumerConfig(kafka, groupId, clientId, instanceId),
                         Topics.LOAD_ACKS.keySerde().deserializer(), Topics.LOAD_ACKS.valueSerde().deserializer()),
                 new KafkaConsumer<>(readerConfig,
                         Topics.LOAD_ACKS.keySerde().deserializer(), Topics.LOAD_ACKS.valueSerde().deserializer()));
     }
 
     /** The consumer's settings: every {@code kafka.*} setting (SASL, SSL, ...) over these defaults. */
-    public static Map<String, Object> consumerConfig(KafkaSettings kafka, String groupId, String clientId) {
-        Map<String, Object> defaults = Map.of(
+    public static Map<String, Object> consumerConfig(KafkaSettings kafka, String groupId, String clientId,
+                                                     Optional<String> instanceId) {
+        Map<String, Object> defaults = new HashMap<>(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, groupId,
                 ConsumerConfig.CLIENT_ID_CONFIG, clientId,
                 ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer",
                 // Acks are written in Streams' transactions: an aborted one must never hand out a count.
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"));
+        instanceId.ifPresent(id -> defaults.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         return kafka.clientConfig(defaults);
+    }
+
+    /**
+     * Removes the member of {@code groupId} that holds {@code instanceId}, if there is one: an earlier run of this
+     * instance that did not leave the group. Its reply partitions are free once this returns. Returns whether there
+     * was such a member.
+     *
+     * <p>If another running process has the same instance id (a misconfiguration), this removes that process's
+     * membership: it gets no reply partition back, and answers 202 until it is restarted.
+     */
+    public static boolean releaseInstanceId(Admin admin, String groupId, String instanceId, Duration timeout) {
+        try {
+            admin.removeMembersFromConsumerGroup(groupId, new RemoveMembersFromConsumerGroupOptions(
+                    List.of(new MemberToRemove(instanceId)))).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("Removed the member with instance id {} from group {}: an earlier run that did not leave",
+                    instanceId, groupId);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownMemberIdException || e.getCause() instanceof GroupIdNotFoundException) {
+                return false;
+            }
+            throw new IllegalStateException("Cannot remove an earlier member with instance id " + instanceId
+                    + " from group " + groupId + ": " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka did not remove an earlier member with instance id " + instanceId
+                    + " from group " + groupId + " within " + timeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while removing an earlier member with instance id "
+                    + instanceId + " from group " + groupId, e);
+        }
     }
 
     /** The ack consumer's own metrics (kafka_consumer_*, lag included), for the registry that serves /metrics. */
@@ -154,7 +211,9 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
         } finally {
             owned = new int[0];
             releaseAll(pending.values());
-            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+            // Leave for good, static member or not: the other instances take the reply partitions over now.
+            consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(5)));
             stopped.countDown();
         }
     }
@@ -263,7 +322,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
         } catch (RuntimeException e) {
             LOG.error("Revoked reply partition reader stopped; requests waiting on moved partitions get 202", e);
         } finally {
-            revokedReader.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+            revokedReader.close(CloseOptions.timeout(Duration.ofSeconds(5)));
             revokedStopped.countDown();
         }
     }

@@ -75,6 +75,15 @@ final class StartCommand implements Callable<Integer> {
                 out.println("surge: warning: the launcher of ./surge up (pid " + stack.launcher().pid() + ") is gone;"
                         + " ./surge down still stops everything listed");
             }
+            if (port != null) {
+                // A listed process may not listen yet (still starting), so the port check below would pass.
+                stack.processes().stream().filter(listed -> listed.port() == port && listed.alive()).findFirst()
+                        .ifPresent(listed -> {
+                            throw new IllegalStateException("port " + port + " is already listed in "
+                                    + stackFile.path() + " for " + listed.role() + " (pid " + listed.pid()
+                                    + "): pick another --port");
+                        });
+            }
             int chosenPort = port != null ? port : Ports.firstFree(nextPort(stack), listedPorts(stack));
             Ports.requireFree(chosenPort);
             ServiceLauncher launcher = new ServiceLauncher(home, stackFile.dataDir().resolve("logs"), stack.kafka(),

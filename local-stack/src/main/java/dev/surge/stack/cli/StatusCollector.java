@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import dev.surge.common.config.KafkaSettings;
+import dev.surge.common.config.Settings;
 import dev.surge.common.countpath.CountPath;
 import dev.surge.common.countpath.CountPathWatcher;
 import dev.surge.common.countpath.Generation;
@@ -55,10 +56,16 @@ final class StatusCollector {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Readiness readiness;
+    private final Map<String, String> environment;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-    StatusCollector(Readiness readiness) {
+    /**
+     * @param environment its {@code SURGE_KAFKA_*} settings (SASL, SSL, ...) reach the Kafka clients, as they reach
+     *                    the services'
+     */
+    StatusCollector(Readiness readiness, Map<String, String> environment) {
         this.readiness = readiness;
+        this.environment = environment;
     }
 
     StackStatus collect(StackFile stackFile, StackState stack) {
@@ -68,11 +75,12 @@ final class StatusCollector {
         List<StackStatus.Group> groups = List.of();
         StackStatus.CountPathInfo countPathInfo = null;
         StackStatus.Kafka kafka;
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka(),
+        KafkaSettings kafkaClient = KafkaSettings.from(Settings.fromEnvironment(environment))
+                .withBootstrapServers(stack.kafka());
+        try (Admin admin = Admin.create(kafkaClient.clientConfig(Map.of(
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, KAFKA_TIMEOUT_SECONDS * 1_000))) {
-            CountPath countPath = CountPathWatcher.readOnce(KafkaSettings.bootstrap(stack.kafka()), admin,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, KAFKA_TIMEOUT_SECONDS * 1_000)))) {
+            CountPath countPath = CountPathWatcher.readOnce(kafkaClient, admin,
                     "surge-status", Duration.ofSeconds(KAFKA_TIMEOUT_SECONDS));
             topics = countPathTopics(admin, countPath);
             List<StackStatus.Group> found = new ArrayList<>();

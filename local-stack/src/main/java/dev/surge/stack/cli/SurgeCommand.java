@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,20 +31,25 @@ public final class SurgeCommand implements Runnable {
 
     public static void main(String[] args) {
         Path home = Path.of(System.getProperty("surge.home", ".")).toAbsolutePath().normalize();
-        System.exit(commandLine(home, System.out).execute(args));
+        System.exit(commandLine(home, System.out, System.getenv()).execute(args));
     }
 
-    /** Every subcommand, wired. A new subcommand is one more {@code addSubcommand} here. */
-    static CommandLine commandLine(Path home, PrintStream out) {
+    /**
+     * Every subcommand, wired. A new subcommand is one more {@code addSubcommand} here.
+     *
+     * @param environment the variables the started services inherit; {@code SURGE_KAFKA_*} among them reach every
+     *                    Kafka client of the command line too
+     */
+    static CommandLine commandLine(Path home, PrintStream out, Map<String, String> environment) {
         Readiness readiness = new Readiness();
         GracefulStop stop = new GracefulStop(STOP_GRACE);
         CommandLine commandLine = new CommandLine(new SurgeCommand())
-                .addSubcommand(new UpCommand(home, out, readiness, stop))
+                .addSubcommand(new UpCommand(home, out, readiness, stop, environment))
                 .addSubcommand(new DownCommand(out, stop))
                 .addSubcommand(new StartCommand(home, out, readiness, stop))
                 .addSubcommand(new StopCommand(out, stop))
-                .addSubcommand(new StatusCommand(out, new StatusCollector(readiness)))
-                .addSubcommand(new RescaleCommand(out, System.getenv()))
+                .addSubcommand(new StatusCommand(out, new StatusCollector(readiness, environment)))
+                .addSubcommand(new RescaleCommand(out, environment))
                 .addSubcommand(new FaultsCommand(home, out))
                 .addSubcommand(new CommandLine.HelpCommand())
                 // after the subcommands: a converter reaches only the commands added before it

@@ -1,11 +1,14 @@
 package dev.surge.stack.cli;
 
+import dev.surge.common.config.KafkaSettings;
+import dev.surge.common.config.Settings;
 import dev.surge.stack.GracefulStop;
 import dev.surge.stack.LocalStack;
 import dev.surge.stack.Readiness;
 import dev.surge.stack.UpOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -24,6 +27,7 @@ final class UpCommand implements Callable<Integer> {
     private final PrintStream out;
     private final Readiness readiness;
     private final GracefulStop stop;
+    private final Map<String, String> environment;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -55,11 +59,13 @@ final class UpCommand implements Callable<Integer> {
             description = "embedded broker's KRaft controller port (default: --broker-port + 1)")
     private Integer controllerPort;
 
-    UpCommand(Path home, PrintStream out, Readiness readiness, GracefulStop stop) {
+    /** @param environment what the services will inherit: their {@code SURGE_KAFKA_*} settings are read from it */
+    UpCommand(Path home, PrintStream out, Readiness readiness, GracefulStop stop, Map<String, String> environment) {
         this.home = home;
         this.out = out;
         this.readiness = readiness;
         this.stop = stop;
+        this.environment = environment;
     }
 
     /** The parsed options, validated; a bad combination is a usage error (exit 2). */
@@ -67,7 +73,8 @@ final class UpCommand implements Callable<Integer> {
         try {
             return new UpOptions(home, dataDir.dataDir, Optional.ofNullable(kafka), brokerPort,
                     controllerPort == null ? brokerPort + 1 : controllerPort, apiPort, apiInstances,
-                    counterPort == null ? apiPort + apiInstances : counterPort, counterInstances, partitions);
+                    counterPort == null ? apiPort + apiInstances : counterPort, counterInstances, partitions,
+                    KafkaSettings.from(Settings.fromEnvironment(environment)));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -76,11 +83,14 @@ final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         UpOptions options = options();
-        LocalStack stack = LocalStack.start(options, out, readiness, stop);
+        LocalStack stack = LocalStack.create(options, out, readiness, stop);
+        // Before anything starts: a Ctrl-C during start-up stops what has started so far.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stack.close();
-            out.println("Surge stopped.");
+            if (stack.stop()) {
+                out.println("Surge stopped.");
+            }
         }, "surge-down"));
+        stack.start();
         if (!stack.superviseUntilClosed()) {
             out.println("surge: no process of the stack runs any more; the launcher exits");
             return 1;

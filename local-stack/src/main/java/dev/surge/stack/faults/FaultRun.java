@@ -1,6 +1,8 @@
 package dev.surge.stack.faults;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.surge.common.config.KafkaSettings;
+import dev.surge.common.config.Settings;
 import dev.surge.stack.GracefulStop;
 import dev.surge.stack.Ports;
 import dev.surge.stack.Readiness;
@@ -225,7 +227,7 @@ public final class FaultRun {
         int counter = twoFree(api + 2, taken);
         int broker = twoFree(counter + 2, taken);
         return new UpOptions(options.home(), options.dataDir(), Optional.empty(), broker, broker + 1, api, 2,
-                counter, 2, 12);
+                counter, 2, 12, KafkaSettings.from(Settings.fromEnvironment(System.getenv())));
     }
 
     /** The first port p from {@code from} with p and p + 1 both free. */

@@ -38,7 +38,11 @@ final class FaultStack implements AutoCloseable {
     private final Readiness readiness;
     private final GracefulStop stop;
 
-    private FaultStack(UpOptions options, LocalStack stack, Readiness readiness, GracefulStop stop) {
+    private final Thread shutdownHook;
+
+    private FaultStack(UpOptions options, LocalStack stack, Readiness readiness, GracefulStop stop,
+                       Thread shutdownHook) {
+        this.shutdownHook = shutdownHook;
         this.options = options;
         this.stack = stack;
         this.stackFile = new StackFile(options.dataDir());
@@ -48,9 +52,17 @@ final class FaultStack implements AutoCloseable {
         this.stop = stop;
     }
 
+    /**
+     * Starts the stack. A shutdown hook stops it (and everything a scenario restarted, all listed in
+     * {@code stack.json}) if the run is interrupted, during start-up too.
+     */
     static FaultStack start(UpOptions options, PrintStream out, Readiness readiness, GracefulStop stop)
             throws IOException, InterruptedException {
-        return new FaultStack(options, LocalStack.start(options, out, readiness, stop), readiness, stop);
+        LocalStack stack = LocalStack.create(options, out, readiness, stop);
+        Thread hook = new Thread(stack::stop, "surge-faults-down");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stack.start();
+        return new FaultStack(options, stack, readiness, stop, hook);
     }
 
     String bootstrapServers() {
@@ -122,7 +134,7 @@ final class FaultStack implements AutoCloseable {
                 process.log().toString(), gone.stateDir());
         stackFile.update(state -> state.without(gone.pid()).with(started));
         readiness.await(process, READY_WITHIN, role == Role.BROKER
-                ? () -> readiness.kafkaAnswers(options.bootstrapServers())
+                ? () -> readiness.kafkaAnswers(options.kafkaClient())
                 : () -> readiness.ready(gone.port()));
         return started;
     }
@@ -176,5 +188,10 @@ final class FaultStack implements AutoCloseable {
     @Override
     public void close() {
         stack.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs (or ran) anyway
+        }
     }
 }

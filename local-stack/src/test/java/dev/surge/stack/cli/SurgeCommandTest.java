@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.surge.common.config.Settings;
 import dev.surge.counter.CounterConfig;
 import dev.surge.ingest.IngestConfig;
+import dev.surge.common.config.KafkaSettings;
+import dev.surge.stack.Role;
+import dev.surge.stack.StackFile;
+import dev.surge.stack.StackProcess;
+import dev.surge.stack.StackState;
 import dev.surge.stack.UpOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,17 +17,24 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class SurgeCommandTest {
     private final Path home = Path.of("/opt/surge");
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final StringWriter err = new StringWriter();
+    private final Map<String, String> environment = Map.of(
+            "SURGE_KAFKA_BOOTSTRAP_SERVERS", "overridden-by-the-option:9092",
+            "SURGE_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+            "SURGE_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
+            "SURGE_HTTP_PORT", "1234");
     private final CommandLine surge = SurgeCommand.commandLine(home, new PrintStream(out, true,
-            StandardCharsets.UTF_8)).setErr(new PrintWriter(err, true));
+            StandardCharsets.UTF_8), environment).setErr(new PrintWriter(err, true));
 
     private UpOptions up(String... args) {
         String[] all = new String[args.length + 1];
@@ -66,6 +78,58 @@ class SurgeCommandTest {
         assertThat(options.dataDir()).isEqualTo(Path.of("/tmp/d"));
         assertThat(options.partitions()).isEqualTo(24);
         assertThat(options.counterInstances()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldCheckKafkaWithTheSameClientSettingsTheServicesGet() {
+        KafkaSettings external = up("--kafka", "kafka-1:9093").kafkaClient();
+        KafkaSettings embedded = up("--broker-port", "19092").kafkaClient();
+
+        assertThat(external.clientProperties()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "bootstrap.servers", "kafka-1:9093",
+                "security.protocol", "SASL_SSL",
+                "sasl.mechanism", "SCRAM-SHA-512"));
+        assertThat(embedded.bootstrapServers()).isEqualTo("127.0.0.1:19092");
+        assertThat(embedded.clientProperties()).containsEntry("security.protocol", "SASL_SSL");
+    }
+
+    @Test
+    void shouldRefuseTwoRolesOnOnePortBeforeStartingAnything() {
+        assertThat(surge.execute("up", "--port", "9092")).isEqualTo(2);
+        assertThat(err.toString()).contains("port 9092 is given twice: to ingest-api (--port) and to the embedded "
+                + "broker (--broker-port)");
+
+        assertThat(surge.execute("up", "--counter-port", "9093")).isEqualTo(2);
+        assertThat(err.toString()).contains("port 9093 is given twice: to counter-streams (--counter-port) and to the "
+                + "embedded broker's controller (--controller-port)");
+
+        assertThat(surge.execute("up", "--broker-port", "9000", "--controller-port", "9000")).isEqualTo(2);
+        assertThat(err.toString()).contains("port 9000 is given twice: to the embedded broker (--broker-port) and to "
+                + "the embedded broker's controller (--controller-port)");
+
+        assertThat(surge.execute("up", "--api-instances", "3", "--counter-port", "8082")).isEqualTo(2);
+        assertThat(err.toString()).contains("ingest-api ports 8080-8082 overlap counter-streams ports 8082");
+    }
+
+    @Test
+    void shouldLetAnExternalClusterUseThePortsTheEmbeddedBrokerWouldHave() {
+        assertThat(up("--kafka", "127.0.0.1:9092", "--port", "9092").apiPort()).isEqualTo(9092);
+    }
+
+    @Test
+    void shouldRefuseToStartAnInstanceOnAPortTheStackAlreadyLists(@TempDir Path dataDir) {
+        ProcessHandle self = ProcessHandle.current();
+        try (StackFile.Lock lock = new StackFile(dataDir).lock()) {
+            lock.write(new StackState(StackState.Launcher.current(), "127.0.0.1:9092", 12,
+                    List.of(StackProcess.of(Role.COUNTER_STREAMS, self, 58081, "counter.log", "state"))));
+        }
+
+        int exit = surge.execute("start", "ingest-api", "--port", "58081", "--data-dir", dataDir.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("port 58081 is already listed in " + dataDir.resolve("stack.json")
+                + " for counter-streams (pid " + self.pid() + ")");
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("Starting");
     }
 
     @Test
