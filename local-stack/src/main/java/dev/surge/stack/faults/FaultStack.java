@@ -39,10 +39,13 @@ final class FaultStack implements AutoCloseable {
     private final GracefulStop stop;
 
     private final Thread shutdownHook;
+    /** {@code ./surge rescale} processes started by a scenario: not in stack.json, so stopped here. */
+    private final List<Process> rescales;
 
     private FaultStack(UpOptions options, LocalStack stack, Readiness readiness, GracefulStop stop,
-                       Thread shutdownHook) {
+                       Thread shutdownHook, List<Process> rescales) {
         this.shutdownHook = shutdownHook;
+        this.rescales = rescales;
         this.options = options;
         this.stack = stack;
         this.stackFile = new StackFile(options.dataDir());
@@ -59,10 +62,14 @@ final class FaultStack implements AutoCloseable {
     static FaultStack start(UpOptions options, PrintStream out, Readiness readiness, GracefulStop stop)
             throws IOException, InterruptedException {
         LocalStack stack = LocalStack.create(options, out, readiness, stop);
-        Thread hook = new Thread(stack::stop, "surge-faults-down");
+        List<Process> rescales = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread hook = new Thread(() -> {
+            rescales.forEach(Process::destroyForcibly);
+            stack.stop();
+        }, "surge-faults-down");
         Runtime.getRuntime().addShutdownHook(hook);
         stack.start();
-        return new FaultStack(options, stack, readiness, stop, hook);
+        return new FaultStack(options, stack, readiness, stop, hook, rescales);
     }
 
     String bootstrapServers() {
@@ -159,6 +166,7 @@ final class FaultStack implements AutoCloseable {
                 "-jar", jar.toString(), "rescale", "--data-dir", stackFile.dataDir().toString(),
                 "--partitions", Integer.toString(partitions))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        rescales.add(process);
         return new Rescaling(process, log);
     }
 
@@ -187,6 +195,7 @@ final class FaultStack implements AutoCloseable {
 
     @Override
     public void close() {
+        rescales.forEach(Process::destroyForcibly);
         stack.close();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
