@@ -112,8 +112,9 @@ class RescaleIT {
     void shouldGrowPartitionsUnderLoadWithExactCountsAndRetriesGettingTheirFirstCount() throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         CompletableFuture<Void> load = load(stop, "grow-");
-        await().atMost(Duration.ofSeconds(30)).until(() -> answers.stream().filter(a -> a.status() == 200).count()
-                >= 300);
+        // copies: a synchronized list's stream() is not synchronized, and the load adds to it meanwhile
+        await().atMost(Duration.ofSeconds(30)).until(() -> List.copyOf(answers).stream()
+                .filter(a -> a.status() == 200).count() >= 300);
         List<Answer> before = List.copyOf(answers).stream().filter(a -> a.status() == 200).limit(40).toList();
 
         Rescale.Result result = rescale(System.out).to(12);
@@ -201,7 +202,8 @@ class RescaleIT {
     }
 
     private long longestGapWithoutA200Ms() {
-        long[] times = answers.stream().filter(a -> a.status() == 200).mapToLong(Answer::atNanos).sorted().toArray();
+        long[] times = List.copyOf(answers).stream().filter(a -> a.status() == 200).mapToLong(Answer::atNanos)
+                .sorted().toArray();
         long longest = 0;
         for (int i = 1; i < times.length; i++) {
             longest = Math.max(longest, times[i] - times[i - 1]);
