@@ -92,7 +92,8 @@ public final class ServiceLauncher {
         return ManagedProcess.start(role.id(), port, command, environment, log);
     }
 
-    private static String javaBinary() {
+    /** The JVM this process runs on: every child of the stack runs on the same. */
+    public static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

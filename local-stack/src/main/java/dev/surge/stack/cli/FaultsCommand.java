@@ -57,25 +57,19 @@ final class FaultsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (rate < 1 || rate > 2_000 || clients < 1 || clients > 256 || keys < 1 || keys > 10_000 || rounds < 1
-                || rounds > 100) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--rate 1-2000, --clients 1-256, --keys "
-                    + "1-10000 and --rounds 1-100: the run stays bounded");
-        }
-        for (String scenario : scenarios) {
-            if (!FaultRun.scenarioNames().contains(scenario)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "unknown scenario '" + scenario
-                        + "': expected some of " + FaultRun.scenarioNames());
-            }
-        }
         Path dir = dataDir != null ? dataDir : home.resolve("data").resolve("faults-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         if (Files.exists(dir.resolve("stack.json"))) {
             throw new CommandLine.ParameterException(spec.commandLine(), dir + " already holds a stack: a fault run "
                     + "starts from an empty directory");
         }
-        boolean held = new FaultRun(new FaultRun.Options(home, dir, scenarios, soak, soak ? rounds : 1, rate,
-                clients, keys, firstPort), out).run().held();
-        return held ? 0 : 1;
+        FaultRun.Options options;
+        try {
+            options = new FaultRun.Options(home, dir, scenarios, soak, soak ? rounds : 1, rate, clients, keys,
+                    firstPort);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return new FaultRun(options, out).run().held() ? 0 : 1;
     }
 }

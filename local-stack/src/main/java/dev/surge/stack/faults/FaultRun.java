@@ -41,12 +41,28 @@ public final class FaultRun {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
+     * A run's settings, validated once: bounded in rate, clients, keys and rounds, and naming known scenarios.
+     *
      * @param scenarios names to run, in this order (empty: all)
      * @param soak      {@code --long}: faults last longer, and the whole list runs {@code rounds} times
      * @param rate      events per second the recording client sends
      */
     public record Options(Path home, Path dataDir, List<String> scenarios, boolean soak, int rounds, int rate,
                           int workers, int keys, int firstPort) {
+        public Options {
+            scenarios = List.copyOf(scenarios);
+            if (rate < 1 || rate > 2_000 || workers < 1 || workers > 256 || keys < 1 || keys > 10_000 || rounds < 1
+                    || rounds > 100) {
+                throw new IllegalArgumentException("rate 1-2000, clients 1-256, keys 1-10000 and rounds 1-100: the "
+                        + "run stays bounded");
+            }
+            for (String name : scenarios) {
+                if (!Scenarios.all().containsKey(name)) {
+                    throw new IllegalArgumentException("unknown scenario '" + name + "': expected some of "
+                            + Scenarios.all().keySet());
+                }
+            }
+        }
     }
 
     /**
@@ -77,21 +93,11 @@ public final class FaultRun {
         this.out = out;
     }
 
-    public static List<String> scenarioNames() {
-        return List.copyOf(Scenarios.all().keySet());
-    }
-
     /** Runs the scenarios and reports each; the stack is stopped in every case. */
     public Report run() throws Exception {
         Map<String, Scenario> known = Scenarios.all();
-        List<Scenario> chosen = new ArrayList<>();
-        for (String name : options.scenarios().isEmpty() ? known.keySet() : options.scenarios()) {
-            Scenario scenario = known.get(name);
-            if (scenario == null) {
-                throw new IllegalArgumentException("unknown scenario '" + name + "': expected some of " + known.keySet());
-            }
-            chosen.add(scenario);
-        }
+        List<Scenario> chosen = (options.scenarios().isEmpty() ? List.copyOf(known.keySet()) : options.scenarios())
+                .stream().map(known::get).toList();
         UpOptions up = upOptions();
         out.println("surge faults: broker, 2 counter-streams, 2 ingest-api on 127.0.0.1 (ingest-api " + up.apiPort()
                 + "-" + (up.apiPort() + 1) + ", counter-streams " + up.counterPort() + "-" + (up.counterPort() + 1)

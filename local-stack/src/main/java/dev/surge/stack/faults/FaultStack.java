@@ -15,7 +15,6 @@ import dev.surge.common.countpath.CountPathWatcher;
 import java.io.IOException;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,11 +91,11 @@ final class FaultStack implements AutoCloseable {
     }
 
     List<Integer> apiPorts() {
-        return List.of(options.apiPort(), options.apiPort() + 1).subList(0, options.apiInstances());
+        return ports(options.apiPort(), options.apiInstances());
     }
 
-    int counterPort(int index) {
-        return options.counterPort() + index;
+    private static List<Integer> ports(int first, int count) {
+        return java.util.stream.IntStream.range(first, first + count).boxed().toList();
     }
 
     /** SIGKILL; returns once the process is gone. It stays listed until {@link #restart} replaces it. */
@@ -134,8 +133,8 @@ final class FaultStack implements AutoCloseable {
         ManagedProcess process = switch (role) {
             case BROKER -> launcher.launchBroker(options.brokerPort(), options.controllerPort(), stack.brokerDir());
             case COUNTER_STREAMS -> launcher.launchCounter(gone.port(), Path.of(gone.stateDir()));
-            case INGEST_API -> launcher.launchApi(gone.port(), List.of(counterPort(0), counterPort(1))
-                    .subList(0, options.counterInstances()));
+            case INGEST_API -> launcher.launchApi(gone.port(),
+                    ports(options.counterPort(), options.counterInstances()));
         };
         StackProcess started = StackProcess.of(role, process.process().toHandle(), gone.port(),
                 process.log().toString(), gone.stateDir());
@@ -162,7 +161,7 @@ final class FaultStack implements AutoCloseable {
     Rescaling rescale(int partitions) throws IOException {
         Path jar = options.home().resolve("local-stack").resolve("target").resolve("local-stack.jar");
         Path log = stackFile.dataDir().resolve("logs").resolve("rescale-" + System.currentTimeMillis() + ".log");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        Process process = new ProcessBuilder(ServiceLauncher.javaBinary(),
                 "-jar", jar.toString(), "rescale", "--data-dir", stackFile.dataDir().toString(),
                 "--partitions", Integer.toString(partitions))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -172,8 +171,9 @@ final class FaultStack implements AutoCloseable {
 
     /** The count path as {@code surge-count-path} says now. */
     CountPath countPath() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            return CountPathWatcher.readOnce(KafkaSettings.bootstrap(bootstrapServers()), admin,
+        KafkaSettings kafka = options.kafkaClient();
+        try (Admin admin = Admin.create(kafka.clientConfig(Map.of()))) {
+            return CountPathWatcher.readOnce(kafka, admin,
                     "surge-faults-count-path", Duration.ofSeconds(30));
         }
     }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -156,9 +155,5 @@ final class Invariants {
     private static String statuses(List<Attempt> tries) {
         return tries.stream().map(t -> t.status() == Attempt.NO_ANSWER ? "no answer" : Integer.toString(t.status()))
                 .collect(Collectors.joining(", ", "[", "]"));
-    }
-
-    static <T> Map<String, Long> tally(Collection<T> items, Function<T, String> label) {
-        return items.stream().collect(Collectors.groupingBy(label, TreeMap::new, Collectors.counting()));
     }
 }
