@@ -112,8 +112,8 @@ final class Scenarios {
     }
 
     /**
-     * SIGKILL the broker, keep it down, start it again on its log: meanwhile every request is refused with a true
-     * 503 + Retry-After (nothing accepted that is not durable), and counts come back soon after the restart.
+     * SIGKILL the broker, keep it down, start it again on its log: meanwhile every request gets 503 (not written) or
+     * 504 (not confirmed) with Retry-After, never another 5xx, and counts come back soon after the restart.
      */
     static final class BrokerKill implements Scenario {
         @Override
