@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -29,12 +30,19 @@ import org.apache.kafka.server.common.MetadataVersion;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final String LOOPBACK = "127.0.0.1";
 
+    /** How often the broker's partitions are scanned for hanging transactions ({@link HangingTransactions}). */
+    private static final Duration HANGING_SCAN_EVERY = Duration.ofSeconds(5);
+    /** How long a transaction must stay open, unchanged, before it is judged: 2x the 5 s of counter-streams. */
+    private static final Duration HANGING_SETTLE = Duration.ofSeconds(10);
+
     private final KafkaRaftServer server;
     private final int port;
+    private final HangingTransactionReaper hangingTransactions;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, int port) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, int port, HangingTransactionReaper hangingTransactions) {
         this.server = server;
         this.port = port;
+        this.hangingTransactions = hangingTransactions;
     }
 
     /**
@@ -59,7 +67,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafkaBroker(server, clientPort);
+        return new EmbeddedKafkaBroker(server, clientPort, HangingTransactionReaper.start(
+                LOOPBACK + ":" + clientPort, HANGING_SCAN_EVERY, HANGING_SETTLE));
     }
 
     /** Writes a new cluster's metadata into an empty log directory (what {@code kafka-storage format} does). */
@@ -126,6 +135,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     @Override
     public void close() {
+        hangingTransactions.close();
         server.shutdown();
         server.awaitShutdown();
     }

@@ -1,0 +1,162 @@
+package dev.surge.kafka.embedded;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.AbortTransactionSpec;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scans this broker's partitions for hanging transactions ({@link HangingTransactions}) and writes the abort marker
+ * of each one its coordinator already aborted: what an operator does by hand with {@code kafka-transactions.sh
+ * find-hanging} and {@code abort} (KIP-664). Runs in the embedded broker only: against a cluster of its own, that is
+ * the operator's call.
+ */
+final class HangingTransactionReaper implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HangingTransactionReaper.class);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Admin admin;
+    private final HangingTransactions hanging;
+    private final ScheduledExecutorService scans;
+    private final Set<HangingTransactions.Open> reported = new java.util.HashSet<>();
+
+    private HangingTransactionReaper(Admin admin, HangingTransactions hanging, ScheduledExecutorService scans) {
+        this.admin = admin;
+        this.hanging = hanging;
+        this.scans = scans;
+    }
+
+    /**
+     * Scans every {@code every}; a transaction is judged once it has been open for {@code settle}.
+     */
+    static HangingTransactionReaper start(String bootstrapServers, Duration every, Duration settle) {
+        Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG, "surge-hanging-transactions",
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis()));
+        ScheduledExecutorService scans = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "hanging-transactions");
+            thread.setDaemon(true);
+            return thread;
+        });
+        HangingTransactionReaper reaper = new HangingTransactionReaper(admin, new HangingTransactions(settle), scans);
+        scans.scheduleWithFixedDelay(reaper::scanQuietly, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        return reaper;
+    }
+
+    private void scanQuietly() {
+        try {
+            scan();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("Scan for hanging transactions failed (the broker may be starting or stopping)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("Scan for hanging transactions failed", e);
+        }
+    }
+
+    /** One scan: returns the transactions it aborted. */
+    List<HangingTransactions.Open> scan() throws ExecutionException, InterruptedException, TimeoutException {
+        List<HangingTransactions.Open> settled = hanging.settled(openTransactions(), Instant.now());
+        if (settled.isEmpty()) {
+            return List.of();
+        }
+        List<HangingTransactions.Open> aborted = new ArrayList<>();
+        for (HangingTransactions.Verdict verdict : hanging.judge(settled, coordinators(settled))) {
+            HangingTransactions.Open open = verdict.open();
+            if (verdict.abort()) {
+                admin.abortTransaction(new AbortTransactionSpec(open.partition(), open.producerId(),
+                        (short) open.producerEpoch(), open.coordinatorEpoch())).all()
+                        .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                hanging.aborted(open);
+                aborted.add(open);
+                LOG.warn("Wrote the missing abort marker of a hanging transaction on {}", verdict.describe());
+            } else if (reported.add(open)) {
+                LOG.error("Hanging transaction on {}: left alone, its outcome is unknown; readers of the partition "
+                        + "(read_committed) and its group offsets wait until it is ended "
+                        + "(kafka-transactions.sh find-hanging / abort)", verdict.describe());
+            }
+        }
+        reported.retainAll(settled);
+        return aborted;
+    }
+
+    private List<HangingTransactions.Open> openTransactions()
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names()
+                .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames()
+                .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        List<TopicPartition> partitions = described.values().stream()
+                .flatMap(topic -> topic.partitions().stream()
+                        .map(partition -> new TopicPartition(topic.name(), partition.partition())))
+                .toList();
+        List<HangingTransactions.Open> open = new ArrayList<>();
+        admin.describeProducers(partitions).all().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .forEach((partition, state) -> {
+                    for (ProducerState producer : state.activeProducers()) {
+                        producer.currentTransactionStartOffset().ifPresent(first -> open.add(
+                                new HangingTransactions.Open(partition, producer.producerId(),
+                                        producer.producerEpoch(), producer.coordinatorEpoch().orElse(0), first)));
+                    }
+                });
+        return open;
+    }
+
+    private Map<Long, HangingTransactions.Coordinator> coordinators(List<HangingTransactions.Open> settled)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Set<Long> producerIds = settled.stream().map(HangingTransactions.Open::producerId)
+                .collect(Collectors.toSet());
+        Map<Long, String> transactionalIds = admin.listTransactions(
+                        new ListTransactionsOptions().filterProducerIds(producerIds)).all()
+                .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).stream()
+                .collect(Collectors.toMap(TransactionListing::producerId, TransactionListing::transactionalId,
+                        (first, second) -> first));
+        Map<Long, HangingTransactions.Coordinator> coordinators = new HashMap<>();
+        if (transactionalIds.isEmpty()) {
+            return coordinators;
+        }
+        Map<String, TransactionDescription> descriptions = admin.describeTransactions(transactionalIds.values())
+                .all().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        transactionalIds.forEach((producerId, transactionalId) -> {
+            TransactionDescription description = descriptions.get(transactionalId);
+            coordinators.put(producerId, new HangingTransactions.Coordinator(transactionalId, description.state(),
+                    description.producerEpoch(), description.topicPartitions()));
+        });
+        return coordinators;
+    }
+
+    @Override
+    public void close() {
+        scans.shutdownNow();
+        try {
+            scans.awaitTermination(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        admin.close(Duration.ofSeconds(5));
+    }
+}

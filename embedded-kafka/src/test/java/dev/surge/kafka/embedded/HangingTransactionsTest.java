@@ -1,0 +1,90 @@
+package dev.surge.kafka.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.surge.kafka.embedded.HangingTransactions.Coordinator;
+import dev.surge.kafka.embedded.HangingTransactions.Open;
+import dev.surge.kafka.embedded.HangingTransactions.Verdict;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class HangingTransactionsTest {
+    private static final TopicPartition OFFSETS = new TopicPartition("__consumer_offsets", 5);
+    private static final Instant T0 = Instant.parse("2026-11-30T03:30:00Z");
+    private static final Duration SETTLE = Duration.ofSeconds(10);
+
+    private final HangingTransactions hanging = new HangingTransactions(SETTLE);
+    private final Open open = new Open(OFFSETS, 0, 168, 2, 13_413);
+
+    @Test
+    void aTransactionIsJudgedOnlyAfterItStayedOpenUnchangedForTheSettleTime() {
+        assertThat(hanging.settled(List.of(open), T0)).isEmpty();
+        assertThat(hanging.settled(List.of(open), T0.plusSeconds(9))).isEmpty();
+        assertThat(hanging.settled(List.of(open), T0.plusSeconds(10))).containsExactly(open);
+    }
+
+    @Test
+    void aTransactionThatClosedAndAnotherThatOpenedStartTheClockAgain() {
+        hanging.settled(List.of(open), T0);
+        Open next = new Open(OFFSETS, 0, 169, 2, 13_500);
+        assertThat(hanging.settled(List.of(next), T0.plusSeconds(10))).isEmpty();
+        assertThat(hanging.settled(List.of(open), T0.plusSeconds(11)))
+                .as("the first one was forgotten when it was no longer open").isEmpty();
+    }
+
+    @Test
+    void anOpenTransactionWhoseCoordinatorAbortedItAtItsEpochOrTheNextIsAborted() {
+        assertThat(judge(coordinator(TransactionState.COMPLETE_ABORT, 169, Set.of())))
+                .singleElement().satisfies(verdict -> assertThat(verdict.abort()).isTrue());
+        assertThat(judge(coordinator(TransactionState.COMPLETE_ABORT, 168, Set.of())))
+                .singleElement().satisfies(verdict -> assertThat(verdict.abort()).isTrue());
+    }
+
+    @Test
+    void anAbortAtALaterEpochSaysNothingOfThisTransactionSoItIsOnlyReported() {
+        assertThat(judge(coordinator(TransactionState.COMPLETE_ABORT, 175, Set.of())))
+                .singleElement().satisfies(verdict -> assertThat(verdict.abort()).isFalse());
+    }
+
+    @Test
+    void aCommittedOrUnknownTransactionIsReportedNeverAborted() {
+        assertThat(judge(coordinator(TransactionState.COMPLETE_COMMIT, 169, Set.of())))
+                .singleElement().satisfies(verdict -> assertThat(verdict.abort()).isFalse());
+        assertThat(hanging.judge(List.of(open), Map.of()))
+                .singleElement().satisfies(verdict -> {
+                    assertThat(verdict.abort()).isFalse();
+                    assertThat(verdict.describe()).contains("no transactional id known");
+                });
+    }
+
+    @Test
+    void aTransactionItsCoordinatorStillRunsOrIsEndingIsLeftOut() {
+        assertThat(judge(coordinator(TransactionState.ONGOING, 168, Set.of(OFFSETS)))).isEmpty();
+        assertThat(judge(coordinator(TransactionState.PREPARE_ABORT, 168, Set.of(OFFSETS)))).isEmpty();
+        assertThat(judge(coordinator(TransactionState.PREPARE_COMMIT, 168, Set.of(OFFSETS)))).isEmpty();
+    }
+
+    @Test
+    void anOngoingTransactionThatNoLongerListsThePartitionIsHangingThere() {
+        assertThat(judge(coordinator(TransactionState.ONGOING, 170, Set.of(new TopicPartition("load-acks", 1)))))
+                .singleElement().satisfies(verdict -> {
+                    assertThat(verdict.abort()).isFalse();
+                    assertThat(verdict.describe()).contains("__consumer_offsets-5", "producerId 0", "epoch 168",
+                            "Ongoing at epoch 170");
+                });
+    }
+
+    private List<Verdict> judge(Coordinator coordinator) {
+        return hanging.judge(List.of(open), Map.of(open.producerId(), coordinator));
+    }
+
+    private static Coordinator coordinator(TransactionState state, int epoch, Set<TopicPartition> partitions) {
+        return new Coordinator("surge-counter-5214177a-1", state, epoch, partitions);
+    }
+}
