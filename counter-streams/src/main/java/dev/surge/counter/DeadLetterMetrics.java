@@ -1,7 +1,7 @@
 package dev.surge.counter;
 
 import dev.surge.counter.topology.CounterTopology;
-import dev.surge.counter.topology.DeadLetterReason;
+import dev.surge.common.event.DeadLetterReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;

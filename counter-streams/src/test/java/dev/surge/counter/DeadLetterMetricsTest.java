@@ -2,7 +2,7 @@ package dev.surge.counter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.surge.counter.topology.DeadLetterReason;
+import dev.surge.common.event.DeadLetterReason;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.surge.counter.topology;
 
+import dev.surge.common.event.DeadLetterReason;
 import dev.surge.common.countpath.Generation;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.serde.JsonSerde;

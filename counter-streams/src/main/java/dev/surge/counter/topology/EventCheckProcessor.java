@@ -1,17 +1,13 @@
 package dev.surge.counter.topology;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.surge.common.event.DeadLetterReason;
+import dev.surge.common.event.EventCheck;
 import dev.surge.common.event.LoadEvent;
-import dev.surge.common.event.LoadKey;
 import dev.surge.common.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -25,9 +21,7 @@ import org.slf4j.LoggerFactory;
  * saying why ({@link DeadLetterReason}), where it was read from and when. Nothing of it is counted or acked, and
  * the next record is processed as if it had not been there.
  *
- * <p>Checked in this order, the first failure naming the reason: the value decodes as a {@code LoadEvent}; its load
- * key follows {@link LoadKey}'s rules; the record key is that load key's UTF-8 bytes; a reply partition header, if
- * there is one, names a partition.
+ * <p>The rules, and the order they are checked in, are {@link EventCheck}'s.
  *
  * <p>No ack is sent for a dead letter, even one that carries a usable reply header and request id: a {@code
  * CountAck} says "counted", which it was not, and no request waits for it. ingest-api checks every request before
@@ -47,8 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 final class EventCheckProcessor implements Processor<byte[], byte[], Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(EventCheckProcessor.class);
-    private static final Deserializer<LoadEvent> EVENTS = Topics.LOAD_EVENTS.valueSerde().deserializer();
-    private static final int SHOWN_CHARS = 200;
     private static final List<String> OWN_HEADERS = List.of(Topics.DEAD_LETTER_REASON_HEADER,
             Topics.DEAD_LETTER_DETAIL_HEADER, Topics.DEAD_LETTER_TOPIC_HEADER, Topics.DEAD_LETTER_PARTITION_HEADER,
             Topics.DEAD_LETTER_OFFSET_HEADER, Topics.DEAD_LETTER_TIME_HEADER);
@@ -68,39 +60,15 @@ final class EventCheckProcessor implements Processor<byte[], byte[], Object, Obj
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
-        if (record.value() == null) {
-            deadLetter(record, source, DeadLetterReason.UNDECODABLE, "the record has no value");
-            return;
-        }
-        LoadEvent event;
-        try {
-            event = EVENTS.deserialize(source.topic(), record.value());
-        } catch (SerializationException e) {
-            deadLetter(record, source, DeadLetterReason.UNDECODABLE, describe(e));
-            return;
-        }
-        if (event == null) {
-            deadLetter(record, source, DeadLetterReason.UNDECODABLE, "the value is JSON null");
-        } else if (!LoadKey.isValid(event.key())) {
-            deadLetter(record, source, DeadLetterReason.INVALID_KEY, "load key \"" + shown(event.key())
-                    + "\" breaks the rules: " + LoadKey.describeRules());
-        } else if (!Arrays.equals(record.key(), event.key().getBytes(StandardCharsets.UTF_8))) {
-            deadLetter(record, source, DeadLetterReason.KEY_MISMATCH, "record key "
-                    + (record.key() == null ? "null" : "\"" + shown(new String(record.key(), StandardCharsets.UTF_8))
-                    + "\"") + " is not the event's load key \"" + event.key() + "\"");
-        } else if (!replyPartitionUsable(record)) {
-            deadLetter(record, source, DeadLetterReason.BAD_REPLY_PARTITION, Topics.REPLY_PARTITION_HEADER
-                    + " header \"" + shownHeader(record.headers().lastHeader(Topics.REPLY_PARTITION_HEADER))
-                    + "\" names no partition (a decimal number from 0 up)");
-        } else {
+        EventCheck.Verdict verdict = EventCheck.check(source.topic(), record.key(), record.value(),
+                record.headers().lastHeader(Topics.REPLY_PARTITION_HEADER));
+        if (verdict instanceof EventCheck.Valid valid) {
+            LoadEvent event = valid.event();
             context.forward(new Record<>(event.key(), event, record.timestamp(), record.headers()),
                     CounterTopology.COUNTER);
+        } else if (verdict instanceof EventCheck.Invalid invalid) {
+            deadLetter(record, source, invalid.reason(), invalid.detail());
         }
-    }
-
-    private static boolean replyPartitionUsable(Record<byte[], byte[]> record) {
-        Header reply = record.headers().lastHeader(Topics.REPLY_PARTITION_HEADER);
-        return reply == null || ReplyPartitioner.partitionOf(reply).isPresent();
     }
 
     private void deadLetter(Record<byte[], byte[]> record, RecordMetadata source, DeadLetterReason reason,
@@ -119,22 +87,6 @@ final class EventCheckProcessor implements Processor<byte[], byte[], Object, Obj
         listener.deadLettered(reason);
         LOG.warn("Dead letter ({}) from {}-{}@{} to {}: {}", reason.code(), source.topic(), source.partition(),
                 source.offset(), Topics.DEAD_LETTERS.name(), detail);
-    }
-
-    private static String describe(SerializationException e) {
-        Throwable cause = e.getCause();
-        String why = cause instanceof JsonProcessingException json ? json.getOriginalMessage()
-                : cause == null ? null : cause.getMessage();
-        return shown(why == null ? e.getMessage() : e.getMessage() + ": " + why);
-    }
-
-    private static String shownHeader(Header header) {
-        return header.value() == null ? "(no value)" : shown(new String(header.value(), StandardCharsets.UTF_8));
-    }
-
-    /** At most {@value #SHOWN_CHARS} characters of text that came from outside. */
-    private static String shown(String text) {
-        return text.length() <= SHOWN_CHARS ? text : text.substring(0, SHOWN_CHARS) + "...";
     }
 
     private static byte[] ascii(String text) {

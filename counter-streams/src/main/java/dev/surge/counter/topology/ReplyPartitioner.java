@@ -1,8 +1,8 @@
 package dev.surge.counter.topology;
 
 import dev.surge.common.event.CountAck;
+import dev.surge.common.event.EventCheck;
 import dev.surge.common.topic.Topics;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -30,25 +30,9 @@ final class ReplyPartitioner implements StreamPartitioner<String, CountAck> {
         if (header == null) {
             return Optional.empty();
         }
-        OptionalInt partition = partitionOf(header);
+        OptionalInt partition = EventCheck.replyPartitionOf(header);
         return partition.isPresent() && partition.getAsInt() < numPartitions
                 ? Optional.of(Set.of(partition.getAsInt()))
                 : Optional.empty();
-    }
-
-    /**
-     * The partition a reply header names: a decimal number from 0 up, as ingest-api writes it. Empty for anything
-     * else (no value, not a number, negative, beyond an int); an event with such a header is a dead letter.
-     */
-    static OptionalInt partitionOf(Header header) {
-        if (header.value() == null) {
-            return OptionalInt.empty();
-        }
-        try {
-            int partition = Integer.parseInt(new String(header.value(), StandardCharsets.US_ASCII));
-            return partition >= 0 ? OptionalInt.of(partition) : OptionalInt.empty();
-        } catch (NumberFormatException e) {
-            return OptionalInt.empty();
-        }
     }
 }

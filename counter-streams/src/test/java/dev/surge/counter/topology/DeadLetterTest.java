@@ -1,5 +1,6 @@
 package dev.surge.counter.topology;
 
+import dev.surge.common.event.DeadLetterReason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 

@@ -1,7 +1,7 @@
 package dev.surge.stack.faults;
 
 import dev.surge.common.event.LoadEvent;
-import dev.surge.common.event.LoadKey;
+import dev.surge.common.event.EventCheck;
 import dev.surge.common.topic.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +17,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * What the count path holds: every committed record of every generation's events topic ({@code load-events},
@@ -60,7 +59,7 @@ final class CommittedEvents {
         List<Written> events = new ArrayList<>();
         Map<String, Integer> partitionsWithEvents = new HashMap<>();
         int invalid = 0;
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -77,7 +76,7 @@ final class CommittedEvents {
                     throw new IllegalStateException("could not read the events topics to their end within "
                             + READ_WITHIN.toSeconds() + " s");
                 }
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     if (record.headers().lastHeader(Topics.GENERATION_HEADER) != null) {
                         continue;
                     }
@@ -94,17 +93,9 @@ final class CommittedEvents {
     }
 
     /** The event, or null when counter-streams would not count the record (it sends it to load-events-dlq). */
-    private static LoadEvent decode(ConsumerRecord<String, byte[]> record) {
-        org.apache.kafka.common.header.Header reply = record.headers().lastHeader(Topics.REPLY_PARTITION_HEADER);
-        if (reply != null && !new String(reply.value(), java.nio.charset.StandardCharsets.US_ASCII).matches("\\d{1,9}")) {
-            return null;
-        }
-        try {
-            LoadEvent event = Topics.LOAD_EVENTS.valueSerde().deserializer().deserialize(record.topic(),
-                    record.value());
-            return event != null && event.key().equals(record.key()) && LoadKey.isValid(event.key()) ? event : null;
-        } catch (RuntimeException e) {
-            return null;
-        }
+    private static LoadEvent decode(ConsumerRecord<byte[], byte[]> record) {
+        return EventCheck.check(record.topic(), record.key(), record.value(),
+                record.headers().lastHeader(Topics.REPLY_PARTITION_HEADER)) instanceof EventCheck.Valid valid
+                ? valid.event() : null;
     }
 }

@@ -1,4 +1,4 @@
-package dev.surge.counter.topology;
+package dev.surge.common.event;
 
 import dev.surge.common.topic.Topics;
 
