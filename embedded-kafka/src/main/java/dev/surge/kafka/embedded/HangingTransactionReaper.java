@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeProducersResult;
+import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.ProducerState;
@@ -40,6 +42,7 @@ final class HangingTransactionReaper implements AutoCloseable {
     private final HangingTransactions hanging;
     private final ScheduledExecutorService scans;
     private final Set<HangingTransactions.Open> reported = new java.util.HashSet<>();
+    private long lastFailureLog = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
 
     private HangingTransactionReaper(Admin admin, HangingTransactions hanging, ScheduledExecutorService scans) {
         this.admin = admin;
@@ -70,7 +73,12 @@ final class HangingTransactionReaper implements AutoCloseable {
         try {
             scan();
         } catch (ExecutionException | TimeoutException e) {
-            LOG.debug("Scan for hanging transactions failed (the broker may be starting or stopping)", e);
+            // expected while the broker starts or stops; said once a minute at most so that a lasting failure shows
+            if (System.nanoTime() - lastFailureLog > TimeUnit.MINUTES.toNanos(1)) {
+                lastFailureLog = System.nanoTime();
+                LOG.warn("Scan for hanging transactions failed (again within a minute: not logged): {}",
+                        e instanceof ExecutionException ? e.getCause().toString() : e.toString());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -115,14 +123,22 @@ final class HangingTransactionReaper implements AutoCloseable {
                         .map(partition -> new TopicPartition(topic.name(), partition.partition())))
                 .toList();
         List<HangingTransactions.Open> open = new ArrayList<>();
-        admin.describeProducers(partitions).all().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .forEach((partition, state) -> {
-                    for (ProducerState producer : state.activeProducers()) {
-                        producer.currentTransactionStartOffset().ifPresent(first -> open.add(
-                                new HangingTransactions.Open(partition, producer.producerId(),
-                                        producer.producerEpoch(), producer.coordinatorEpoch().orElse(0), first)));
-                    }
-                });
+        DescribeProducersResult producers = admin.describeProducers(partitions);
+        for (TopicPartition partition : partitions) {
+            PartitionProducerState state;
+            try {
+                state = producers.partitionResult(partition).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                // one partition that cannot answer now (leader moving, being deleted) does not stop the scan
+                LOG.debug("No producer state for {}: {}", partition, e.getCause().toString());
+                continue;
+            }
+            for (ProducerState producer : state.activeProducers()) {
+                producer.currentTransactionStartOffset().ifPresent(first -> open.add(
+                        new HangingTransactions.Open(partition, producer.producerId(), producer.producerEpoch(),
+                                producer.coordinatorEpoch().orElse(0), first)));
+            }
+        }
         return open;
     }
 
