@@ -100,7 +100,7 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
     }
 
     private Running startStreams(Generation generation) {
-        KafkaStreams streams = new KafkaStreams(
+        KafkaStreams streams = new GaugeSafeKafkaStreams(
                 CounterTopology.build(config.topology(), generation,
                         () -> countPath.current().successorOf(generation.number()), deadLetters),
                 config.streamsProperties(generation, self.port()));
@@ -130,7 +130,8 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
 
     /**
      * Stops reading the application's metrics first: a store metric read after its RocksDB store closed crashed the
-     * JVM here (SIGSEGV in {@code WriteBatch.getDataSize}, from the transactional stores' uncommitted-bytes gauge).
+     * JVM here (SIGSEGV in {@code WriteBatch.getDataSize}, from the transactional stores' uncommitted-bytes gauge,
+     * since left out by {@link GaugeSafeKafkaStreams}; no other store metric should be read from a closed store).
      * Then leaves the consumer group on close so the partitions move to the other instances at once.
      */
     private static void close(Running generation) {

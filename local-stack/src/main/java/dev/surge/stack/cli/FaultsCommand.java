@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
                 + "other, and after each check that no accepted event was lost or counted twice (I1-I4, README "
                 + "\"Guarantees\").",
                 "Exit 0 only if every invariant and every scenario's promise held.",
-                "Scenarios: counter-kill, counter-pause, poison, api-kill, api-stop, counter-stop, broker-kill, rescale-kill."})
+                "Scenarios: counter-kill, counter-pause, poison, api-kill, api-stop, counter-stop, slow-clients,"
+                        + " broker-kill, rescale-kill."})
 final class FaultsCommand implements Callable<Integer> {
     private final Path home;
     private final PrintStream out;

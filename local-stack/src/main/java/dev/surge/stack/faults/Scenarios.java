@@ -21,8 +21,8 @@ final class Scenarios {
     static Map<String, Scenario> all() {
         Map<String, Scenario> all = new LinkedHashMap<>();
         for (Scenario scenario : List.of(new CounterKill(), new CounterPause(), new Poison(), new ApiKill(),
-                new GracefulStop(Role.INGEST_API), new GracefulStop(Role.COUNTER_STREAMS), new BrokerKill(),
-                new RescaleKill())) {
+                new GracefulStop(Role.INGEST_API), new GracefulStop(Role.COUNTER_STREAMS), new SlowClients(),
+                new BrokerKill(), new RescaleKill())) {
             all.put(scenario.name(), scenario);
         }
         return all;
@@ -212,6 +212,56 @@ final class Scenarios {
             return new Result("SIGTERM " + role + " :" + victim.port() + " (" + outcome.name().toLowerCase()
                     + " in " + Reports.seconds(stopped) + "), restarted", stopAt, null, violations,
                     List.of(accepted + " x 202 since the SIGTERM"));
+        }
+    }
+
+    /**
+     * 500 connections to one ingest-api that send a POST's headers, then its body one byte a second, for longer than
+     * the API waits for a body (SURGE_BODY_TIMEOUT, 10 s by default): the recording client's requests to that
+     * instance keep being answered within 1 s, every slow connection gets 408 (or is closed), and nothing of theirs
+     * is counted (their bodies never complete; the invariant check covers the recorded events).
+     */
+    static final class SlowClients implements Scenario {
+        private static final int CONNECTIONS = 500;
+        private static final Duration DRIP = Duration.ofSeconds(15);
+        private static final long NORMAL_LIMIT_MS = 1_000;
+
+        @Override
+        public String name() {
+            return "slow-clients";
+        }
+
+        @Override
+        public Result run(FaultContext context) throws Exception {
+            StackProcess api = context.running(Role.INGEST_API, 0);
+            long from = context.now();
+            SlowBodies.Outcome slow;
+            try (SlowBodies bodies = SlowBodies.open(api.port(), CONNECTIONS)) {
+                slow = bodies.drip(DRIP);
+            }
+            long to = context.now();
+            List<Attempt> normal = context.client().attempts().stream()
+                    .filter(a -> a.port() == api.port() && a.sentAt() >= from && a.sentAt() <= to).toList();
+            long slowest = normal.stream().mapToLong(a -> a.answeredAt() - a.sentAt()).max().orElse(-1);
+            long overLimit = normal.stream().filter(a -> a.answeredAt() - a.sentAt() > NORMAL_LIMIT_MS).count();
+            List<String> violations = new ArrayList<>(context.serverErrorsSince(from));
+            if (normal.isEmpty()) {
+                violations.add("no request of the recording client reached :" + api.port() + " meanwhile");
+            }
+            if (overLimit > 0) {
+                violations.add(overLimit + " of " + normal.size() + " requests to :" + api.port() + " took over "
+                        + NORMAL_LIMIT_MS + " ms while the slow clients were connected (slowest "
+                        + slowest + " ms)");
+            }
+            if (slow.answered408() + slow.closedWithout408() != slow.opened()) {
+                violations.add((slow.opened() - slow.answered408() - slow.closedWithout408())
+                        + " slow connections were neither answered 408 nor closed after " + DRIP.toSeconds() + " s");
+            }
+            return new Result(slow.opened() + " slow-body connections to ingest-api :" + api.port() + " for "
+                    + DRIP.toSeconds() + " s", from, null, violations, List.of(
+                    normal.size() + " requests to it meanwhile, slowest " + slowest + " ms (limit " + NORMAL_LIMIT_MS
+                            + " ms)", slow.answered408() + " x 408, " + slow.closedWithout408()
+                            + " closed without an answer"));
         }
     }
 
