@@ -1,6 +1,7 @@
 package dev.surge.counter;
 
 import dev.surge.common.config.Settings;
+import dev.surge.common.startup.ClassDataArchive;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,7 @@ public final class Main {
             System.exit(1);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "counter-streams-shutdown"));
+        ClassDataArchive.dumpIfAsked(System.getenv());
         service.failed().thenAcceptAsync(reason -> { // not on the stream thread that reported it
             LOG.error("counter-streams exits: {}", reason);
             System.exit(1);

@@ -1,5 +1,6 @@
 package dev.surge.stack;
 
+import dev.surge.common.startup.ClassDataArchive;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -75,13 +76,16 @@ public final class ServiceLauncher {
                     + "does this for you)");
         }
         List<String> command = new ArrayList<>(List.of(javaBinary(), role.heap(), "-XX:+ExitOnOutOfMemoryError"));
+        Map<String, String> environment = new LinkedHashMap<>();
+        if (role != Role.BROKER) {
+            classDataSharing(jar, role, command, environment);
+        }
         String extra = System.getenv("SURGE_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
         command.addAll(List.of("-jar", jar.toString()));
         command.addAll(args);
-        Map<String, String> environment = new LinkedHashMap<>();
         environment.put("SURGE_KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
         environment.put("SURGE_LOAD_EVENTS_PARTITIONS", Integer.toString(partitions));
         environment.put("SURGE_ACK_PARTITIONS", Integer.toString(partitions));
@@ -90,6 +94,25 @@ public final class ServiceLauncher {
         Files.createDirectories(logDir);
         Path log = logDir.resolve(role == Role.BROKER ? "broker.log" : role.id() + "-" + port + ".log");
         return ManagedProcess.start(role.id(), port, command, environment, log);
+    }
+
+    /**
+     * Class data sharing for a service's JVM: the archive of its jar's classes when one was written (a restart then
+     * maps them instead of loading them), else asks the service to write it once started
+     * ({@code ClassDataArchive}). The archive is named after the jar's size and time, so a rebuilt jar gets its own.
+     */
+    private static void classDataSharing(Path jar, Role role, List<String> command, Map<String, String> environment)
+            throws IOException {
+        Path archive = jar.resolveSibling("cds").resolve(role.id() + "-" + Files.size(jar) + "-"
+                + Files.getLastModifiedTime(jar).toMillis() + ".jsa");
+        // the JVM's own notes on classes it cannot archive (hundreds of lines) stay out of the service's log
+        command.add("-Xlog:cds*=error");
+        if (Files.isRegularFile(archive)) {
+            command.add("-XX:SharedArchiveFile=" + archive);
+        } else {
+            command.add("-XX:+RecordDynamicDumpInfo");
+            environment.put(ClassDataArchive.ENV, archive.toString());
+        }
     }
 
     /** The JVM this process runs on: every child of the stack runs on the same. */
