@@ -3,6 +3,7 @@ package dev.surge.ingest.admission;
 import com.netflix.concurrency.limits.Limit;
 import com.netflix.concurrency.limits.limit.FixedLimit;
 import com.netflix.concurrency.limits.limit.Gradient2Limit;
+import com.netflix.concurrency.limits.limit.WindowedLimit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,9 +16,11 @@ import java.util.function.LongSupplier;
 /**
  * How many {@code POST /simulate} requests may be in flight at once, and who gets them.
  *
- * <p>The limit is Netflix concurrency-limits' {@link Gradient2Limit}: it compares the recent latency of answered
- * requests with its long-run average, lowers the limit when latency rises (requests are queueing somewhere on the
- * count path) and raises it while latency holds, between {@code SURGE_MIN_IN_FLIGHT} and {@code SURGE_MAX_IN_FLIGHT}.
+ * <p>The limit is Netflix concurrency-limits' {@link Gradient2Limit}, fed once a second with the average latency of
+ * the requests answered in that second ({@link WindowedLimit}): it compares that latency with its long-run average,
+ * lowers the limit when latency rises (requests are queueing somewhere on the count path) and raises it while latency
+ * holds and the limit is used, between {@code SURGE_MIN_IN_FLIGHT} and {@code SURGE_MAX_IN_FLIGHT}. Fed every sample
+ * instead, it followed the noise of a shared machine down to its floor within seconds.
  * With {@code SURGE_ADAPTIVE_LIMIT=false} the limit is {@code SURGE_MAX_IN_FLIGHT}, fixed. A request that is not
  * admitted is refused at once, never queued: a queued request only gets older, and its client has usually given up
  * or retried by the time it would run.
@@ -31,8 +34,16 @@ import java.util.function.LongSupplier;
  * <p>{@link #close()} stops handing out permits (for draining); {@link #awaitIdle} then waits for the last one back.
  */
 public final class ConcurrencyLimiter {
-    /** Where an adaptive limit starts: Little's law at ~7,500 counts/s and ~10 ms per count, rounded up. */
-    static final int INITIAL_ADAPTIVE_LIMIT = 128;
+    /**
+     * Where an adaptive limit starts: about what 256 connections kept in flight when Surge counted ~7,500 events/s at
+     * moderate load (issue 15).
+     */
+    static final int INITIAL_ADAPTIVE_LIMIT = 256;
+    /**
+     * Gradient2's long-run latency average, in windows: the limit is updated once per window of at least one second
+     * and ten samples ({@link WindowedLimit}'s defaults), so this is about a minute.
+     */
+    static final int LONG_WINDOWS = 60;
 
     /** How a request that held a permit ended, as the limit should learn from it. */
     public enum Result {
@@ -72,12 +83,13 @@ public final class ConcurrencyLimiter {
     /** @param nanoTime the clock latency samples are taken with ({@code System::nanoTime}) */
     public ConcurrencyLimiter(AdmissionConfig config, LongSupplier nanoTime, MeterRegistry registry) {
         this.limit = config.adaptiveLimit()
-                ? Gradient2Limit.newBuilder()
+                ? WindowedLimit.newBuilder().build(Gradient2Limit.newBuilder()
                         .minLimit(config.minInFlight())
                         .maxConcurrency(config.maxInFlight())
                         .initialLimit(Math.max(config.minInFlight(),
                                 Math.min(INITIAL_ADAPTIVE_LIMIT, config.maxInFlight())))
-                        .build()
+                        .longWindow(LONG_WINDOWS)
+                        .build())
                 : FixedLimit.of(config.maxInFlight());
         this.nanoTime = nanoTime;
         Gauge.builder("surge.admission.limit", this, ConcurrencyLimiter::limit)

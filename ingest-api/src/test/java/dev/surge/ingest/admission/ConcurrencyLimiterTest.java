@@ -82,29 +82,32 @@ class ConcurrencyLimiterTest {
 
     @Test
     void shouldLowerAnAdaptiveLimitWhenTheCountPathSlowsDownAndNotPassItsBounds() {
-        ConcurrencyLimiter limiter = limiter(AdmissionConfig.DEFAULTS.withAdaptiveInFlight(8, 256));
+        ConcurrencyLimiter limiter = limiter(AdmissionConfig.DEFAULTS.withAdaptiveInFlight(8, 1024));
         assertThat(limiter.limit()).isEqualTo(ConcurrencyLimiter.INITIAL_ADAPTIVE_LIMIT);
 
-        answer(limiter, 50, Duration.ofMillis(10));
+        answer(limiter, 20, Duration.ofMillis(10));
         int steady = limiter.limit();
-        // Gradient2 compares recent latency with its long-run average, which follows a lasting change within a few
-        // hundred samples: the drop shows right after latency rises.
-        answer(limiter, 2, Duration.ofMillis(500));
+        // Gradient2 compares a window's latency with its long-run average, which follows a lasting change within a
+        // minute of windows: the drop shows right after latency rises.
+        answer(limiter, 3, Duration.ofMillis(500));
 
-        assertThat(steady).isBetween(8, 256);
+        assertThat(steady).isBetween(8, 1024);
         assertThat(limiter.limit()).isLessThan(steady).isGreaterThanOrEqualTo(8);
     }
 
     @Test
     void shouldRaiseAnAdaptiveLimitWhileLatencyHoldsAndTheLimitIsUsed() {
-        ConcurrencyLimiter limiter = limiter(AdmissionConfig.DEFAULTS.withAdaptiveInFlight(8, 256));
+        ConcurrencyLimiter limiter = limiter(AdmissionConfig.DEFAULTS.withAdaptiveInFlight(8, 1024));
 
         answer(limiter, 50, Duration.ofMillis(10));
 
-        assertThat(limiter.limit()).isGreaterThan(ConcurrencyLimiter.INITIAL_ADAPTIVE_LIMIT).isLessThanOrEqualTo(256);
+        assertThat(limiter.limit()).isGreaterThan(ConcurrencyLimiter.INITIAL_ADAPTIVE_LIMIT).isLessThanOrEqualTo(1024);
     }
 
-    /** {@code rounds} of as many requests as the limit admits, each answered after {@code latency}. */
+    /**
+     * {@code rounds} of as many requests as the limit admits, each answered after {@code latency}; one round per
+     * one-second window of the limit.
+     */
     private void answer(ConcurrencyLimiter limiter, int rounds, Duration latency) {
         for (int round = 0; round < rounds; round++) {
             List<Permit> batch = new ArrayList<>();
@@ -116,12 +119,13 @@ class ConcurrencyLimiterTest {
             }
             nanos.addAndGet(latency.toNanos());
             batch.forEach(permit -> permit.release(Result.ANSWERED));
+            nanos.addAndGet(Duration.ofSeconds(1).toNanos());
         }
     }
 
     @Test
     void shouldLearnNothingFromIgnoredRequests() {
-        ConcurrencyLimiter limiter = limiter(AdmissionConfig.DEFAULTS.withAdaptiveInFlight(8, 256));
+        ConcurrencyLimiter limiter = limiter(AdmissionConfig.DEFAULTS.withAdaptiveInFlight(8, 1024));
         for (int i = 0; i < 2_000; i++) {
             Permit permit = (Permit) limiter.tryAcquire("a");
             nanos.addAndGet(Duration.ofSeconds(5).toNanos());
