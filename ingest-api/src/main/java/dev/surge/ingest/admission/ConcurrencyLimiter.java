@@ -34,11 +34,8 @@ import java.util.function.LongSupplier;
  * <p>{@link #close()} stops handing out permits (for draining); {@link #awaitIdle} then waits for the last one back.
  */
 public final class ConcurrencyLimiter {
-    /**
-     * Where an adaptive limit starts: about what 256 connections kept in flight when Surge counted ~7,500 events/s at
-     * moderate load (issue 15).
-     */
-    static final int INITIAL_ADAPTIVE_LIMIT = 256;
+    /** Where an adaptive limit starts (within its bounds): twice the default floor, room to find the level. */
+    static final int INITIAL_ADAPTIVE_LIMIT = 512;
     /**
      * Gradient2's long-run latency average, in windows: the limit is updated once per window of at least one second
      * and ten samples ({@link WindowedLimit}'s defaults), so this is about a minute.
