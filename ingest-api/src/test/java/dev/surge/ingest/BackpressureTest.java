@@ -12,7 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** A fixed in-flight bound ({@code SURGE_ADAPTIVE_LIMIT=false}): past {@code max.in.flight} unanswered requests, 503 at once. */
+/**
+ * A fixed in-flight bound ({@code SURGE_ADAPTIVE_LIMIT=false}): past {@code max.in.flight} unanswered requests, 503 at
+ * once.
+ */
 class BackpressureTest {
     private TestApi api;
 

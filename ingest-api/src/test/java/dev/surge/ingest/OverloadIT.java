@@ -60,7 +60,8 @@ class OverloadIT {
             for (int i = 0; i < LIMIT; i++) {
                 held.add(http.sendAsync(post(simulate, "held-" + i), HttpResponse.BodyHandlers.ofString()));
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> metric(http, server, "surge_requests_in_flight") == LIMIT);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> metric(http, server, "surge_requests_in_flight") == LIMIT);
 
             List<HttpResponse<String>> refused = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
