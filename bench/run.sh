@@ -3,12 +3,15 @@
 #
 #   bench/run.sh [--quick] [--duration S] [--warmup S] [--connections "64 256 1024"] [--keys N]
 #                [--open-seconds S] [--perf-records N] [--out FILE | --no-write] [--build] [--keep]
+#                [--overload-base C] [--overload-only]
 #
 # Starts its own stack (broker, counter-streams, ingest-api) from the jars on a temp data dir and on ports away from
 # 8080/8081/9092, runs the baselines (Flask original, Javalin ceiling, Kafka ProducerPerformance) and the Surge runs
 # (closed loop with wrk, fixed-rate open loop), checks after every Surge run that every acknowledged request was
 # counted exactly once, prints a table with ratios and writes it into BENCHMARKS.md. Everything it started is stopped
-# on exit. Load goes to 127.0.0.1 only, and every load phase is bounded in time.
+# on exit. Load goes to 127.0.0.1 only, and every load phase is bounded in time. Then the overload scenario (issue 15):
+# 1x, 2x, 5x and 10x of C connections (default 256), clients that retry at once and clients that honour Retry-After;
+# --overload-only runs the stack and that scenario alone.
 set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,7 +20,8 @@ COMMAND_LINE="bench/run.sh${*:+ $*}"
 
 # ------------------------------------------------------------------------------------------------ options
 QUICK=0 DURATION='' WARMUP='' CONNS='' KEYS=100 OPEN_SECONDS='' PERF_RECORDS='' OUT="$ROOT/BENCHMARKS.md" WRITE=1 BUILD=0 KEEP=0
-usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+OVERLOAD_BASE=256 OVERLOAD_ONLY=0
+usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while (($#)); do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -31,6 +35,8 @@ while (($#)); do
     --no-write) WRITE=0 ;;
     --build) BUILD=1 ;;
     --keep) KEEP=1 ;;
+    --overload-base) OVERLOAD_BASE=$2; shift ;;
+    --overload-only) OVERLOAD_ONLY=1 ;;
     -h|--help) usage 0 ;;
     *) echo "bench: unknown option $1" >&2; usage 2 ;;
   esac
@@ -103,7 +109,7 @@ ensure_build() {
     log "building the project (mvn -B -q -DskipTests package)"
     mvn -B -q -DskipTests package
   fi
-  if ! compgen -G 'bench/kafka-tools/target/lib/kafka-tools-*.jar' >/dev/null; then
+  if ((!OVERLOAD_ONLY)) && ! compgen -G 'bench/kafka-tools/target/lib/kafka-tools-*.jar' >/dev/null; then
     log "fetching Kafka's tools (mvn -q -f bench/kafka-tools/pom.xml dependency:copy-dependencies)"
     mvn -B -q -f bench/kafka-tools/pom.xml dependency:copy-dependencies
   fi
@@ -207,10 +213,12 @@ pid_of() {
 val() { awk -v n="$2" '$1 == n { print $2; exit }' "$1"; }
 ROWS=()   # "system|mode|load|rate|202s|p50|p99|p999|errors|integrity"
 ms() { awk -v u="${1:-0}" 'BEGIN { printf "%.1f", u / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "n/a"; else if (a / b < 0.1) printf "%.3f", a / b; else printf "%.2f", a / b }'; }
+verdict_ge() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "n/a" && a + 0 >= b + 0) print "met"; else print "NOT met" }'; }
 
-run_wrk() { # NAME URL CONNECTIONS SECONDS KEY_PREFIX -> $WORK/res/NAME.sum
-  local name=$1 url=$2 c=$3 d=$4 prefix=$5
-  timeout -k 5 $((d + 40)) wrk -t"$WRK_THREADS" -c"$c" -d"${d}s" --timeout "$WRK_TIMEOUT" -s bench/simulate.lua \
+run_wrk() { # NAME URL CONNECTIONS SECONDS KEY_PREFIX [SCRIPT] -> $WORK/res/NAME.sum
+  local name=$1 url=$2 c=$3 d=$4 prefix=$5 script=${6:-bench/simulate.lua}
+  timeout -k 5 $((d + 40)) wrk -t"$WRK_THREADS" -c"$c" -d"${d}s" --timeout "$WRK_TIMEOUT" -s "$script" \
     "$url" -- "$prefix" "$KEYS" "$WORK/res/$name.sum" >"$WORK/logs/wrk-$name.log" 2>&1 \
     || { tail -n 20 "$WORK/logs/wrk-$name.log" >&2; surge_alive; die "wrk $name failed"; }
   [[ -s $WORK/res/$name.sum ]] || die "wrk $name wrote no summary"
@@ -305,6 +313,36 @@ surge_open() { # NAME ACK RATE
   log "Surge ack=$ack open loop at $rate/s: p50 $(ms "$(val "$f" p50_us)") ms, p99 $(ms "$(val "$f" p99_us)") ms, p99.9 $(ms "$(val "$f" p999_us)") ms, errors $errs, integrity $VERDICT; at most $(val "$f" max_busy_connections) of $OPEN_CONNECTIONS connections busy, $(val "$f" sent_late) requests sent > 1 ms late"
 }
 
+# Overload (issue 15): closed loop at MULTIPLE x OVERLOAD_BASE connections, clients that retry at once (simulate.lua)
+# or that honour Retry-After (simulate-honour.lua). Goodput = 2xx answers per second, compared with the 1x run of the
+# same clients in this run.
+OVERLOAD_ROWS=() OVERLOAD_1X_retry=0 OVERLOAD_1X_honour=0 OVERLOAD_MISSED=0
+surge_overload() { # CLIENTS(retry|honour) MULTIPLE
+  local clients=$1 m=$2 c=$((OVERLOAD_BASE * $2)) name="surge-overload-$1-x$2" script=bench/simulate.lua
+  local f="$WORK/res/surge-overload-$1-x$2.sum" rate base ratio target verdict refused secs errs
+  if [[ $clients == honour ]]; then script=bench/simulate-honour.lua; fi
+  run_wrk "$name" "http://$HOST:$API_PORT/simulate" "$c" "$DURATION" "$name" "$script"
+  surge_alive
+  SURGE_ACKED=$((SURGE_ACKED + $(val "$f" s2xx)))
+  SURGE_UNANSWERED=$((SURGE_UNANSWERED + $(val "$f" unanswered)))
+  verify_surge "$f"
+  rate=$(rate_of "$f")
+  if ((m == 1)); then printf -v "OVERLOAD_1X_$clients" '%s' "$rate"; fi
+  base=OVERLOAD_1X_$clients
+  ratio=$(ratio "$rate" "${!base}")
+  target=0.80; if [[ $clients == honour ]]; then target=0.95; fi
+  verdict='-'
+  if ((m > 1)); then
+    verdict=$(verdict_ge "$ratio" "$target")
+    if [[ $verdict != met ]]; then OVERLOAD_MISSED=$((OVERLOAD_MISSED + 1)); fi
+  fi
+  secs=$(awk -v d="$(val "$f" duration_us)" 'BEGIN { printf "%.3f", d / 1e6 }')
+  refused=$(awk -v n="$(val "$f" non2xx)" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+  errs=$(($(val "$f" err_connect) + $(val "$f" err_read) + $(val "$f" err_write) + $(val "$f" err_timeout)))
+  OVERLOAD_ROWS+=("$clients|${m}x|$c|$rate|${ratio}x (>= $target: $verdict)|$refused|$(val "$f" retry_after) of $(val "$f" non2xx)|$(grep '^status_' "$f" | sed 's/status_//' | tr '\n' ' ' | sed 's/ $//')|$errs|$(ms "$(val "$f" p50_us)")|$(ms "$(val "$f" p99_us)")|$VERDICT")
+  log "overload $clients ${m}x ($c conns): $rate 2xx/s (${ratio}x of 1x), $refused refused/s, socket errors/timeouts $errs, integrity $VERDICT"
+}
+
 # A baseline server: warm-up, every connection level, then its own counter must be (2xx answers + 1).
 BEST=0 BASELINE_CHECKS=''
 baseline() { # NAME SYSTEM PORT -> sets BEST (no subshell: it adds rows)
@@ -345,9 +383,11 @@ if [[ -z $OPEN_CONNECTIONS ]]; then
   OPEN_CONNECTIONS=256
   for c in $CONNS; do if ((c > OPEN_CONNECTIONS)); then OPEN_CONNECTIONS=$c; fi; done
 fi
-# 1024 connections need as many sockets in wrk and in the server: lift a low open-files limit (inherited by all)
-if (($(ulimit -n) < 8192)); then
-  ulimit -n 8192 2>/dev/null || log "warning: open-files limit $(ulimit -n): runs with many connections may see socket errors"
+# 1024 connections (10 x the overload base) need as many sockets in wrk and in the server: lift a low open-files limit
+# (inherited by all)
+NOFILE=$((OVERLOAD_BASE * 10 + 1024)); if ((NOFILE < 8192)); then NOFILE=8192; fi
+if (($(ulimit -n) < NOFILE)); then
+  ulimit -n "$NOFILE" 2>/dev/null || log "warning: open-files limit $(ulimit -n): runs with many connections may see socket errors"
 fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/surge-bench.XXXXXX")
 mkdir -p "$WORK/logs" "$WORK/res" "$WORK/classes"
@@ -356,6 +396,9 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
 log "$MODE run: ${DURATION}s per run, ${WARMUP}s warm-up, connections: $CONNS, $KEYS keys; work dir $WORK"
 
+if ((OVERLOAD_ONLY)); then
+  MODE=overload BEST_FLASK=0 BEST_CEILING=0
+else
 # 1. Flask original, alone on the machine (its best case)
 start_bg flask "$PYTHON" bench/flask_original.py "$FLASK_PORT"
 wait_port "$FLASK_PORT" 30 flask
@@ -370,11 +413,14 @@ baseline ceiling "Javalin ceiling" "$CEILING_PORT"
 BEST_CEILING=$BEST
 stop_named ceiling
 
+fi
+
 # 3. the broker, and the Kafka ceiling against it while nothing else uses it
 # shellcheck disable=SC2086 # BROKER_JVM and SERVICE_JVM are lists of JVM flags
 start_bg broker java $BROKER_JVM -jar embedded-kafka/target/embedded-kafka.jar --data-dir "$WORK/data/kafka" \
   --port "$KAFKA_PORT" --controller-port "$CONTROLLER_PORT"
 wait_port "$KAFKA_PORT" 90 broker
+if ((!OVERLOAD_ONLY)); then
 KTOOLS='bench/kafka-tools/target/lib/*'
 timeout -k 5 120 java -cp "$KTOOLS" org.apache.kafka.tools.TopicCommand --bootstrap-server "$HOST:$KAFKA_PORT" \
   --create --if-not-exists --topic bench-perf --partitions "$PERF_PARTITIONS" --replication-factor 1 \
@@ -392,6 +438,7 @@ PERF_RATE=$(sed -n 's/.* \([0-9.]*\) records\/sec.*/\1/p' <<<"$PERF_LINE" | cut 
 perf_ms() { sed -n "s/.* \([0-9.]*\) ms $1.*/\1/p" <<<"$PERF_LINE"; }
 ROWS+=("Kafka ProducerPerformance|acks=all, 100 B, $PERF_PARTITIONS partitions|$PERF_RECORDS records|${PERF_RATE:-?}|-|$(perf_ms 50th)|$(perf_ms 99th)|$(perf_ms 99.9th)|0|-")
 log "Kafka ceiling: ${PERF_RATE:-?} records/s ($PERF_LINE)"
+fi
 
 # 4. Surge: counter-streams and ingest-api on that broker
 # counter-streams first, then ingest-api once it is ready, as ./surge up does. SURGE_COUNTER_URLS: where ingest-api
@@ -409,8 +456,9 @@ wait_ready "http://$HOST:$API_PORT/health/ready" 120 ingest-api
 log "Surge is up; warming up"
 
 surge_wrk surge-warm-count count 64 "$WARMUP" warmup
-surge_wrk surge-warm-durable durable 64 "$WARMUP" warmup
 BEST_COUNT=0 BEST_DURABLE=0
+if ((!OVERLOAD_ONLY)); then
+surge_wrk surge-warm-durable durable 64 "$WARMUP" warmup
 for c in $CONNS; do
   surge_wrk "surge-count-c$c" count "$c" "$DURATION"
   r=$(rate_of "$WORK/res/surge-count-c$c.sum")
@@ -427,17 +475,24 @@ for c in $CONNS; do
   r=$(rate_of "$WORK/res/surge-durable-c$c.sum")
   if ((r > BEST_DURABLE)); then BEST_DURABLE=$r; fi
 done
+fi
+
+# 5. overload: the same stack past its capacity, after a warm-up at the 1x level of at least 20 s (a stack still
+# warming up makes the 1x reference too low: a quick run's 3 s left the 1x run at a quarter of what 2x then reached)
+OVERLOAD_WARMUP=$WARMUP; if ((OVERLOAD_WARMUP < 20)); then OVERLOAD_WARMUP=20; fi
+surge_wrk surge-overload-warm count "$OVERLOAD_BASE" "$OVERLOAD_WARMUP" warmup
+for clients in retry honour; do
+  for m in 1 2 5 10; do surge_overload "$clients" "$m"; done
+done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(($(date +%s) - T0))
 
 # ------------------------------------------------------------------------------------------------ report
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "n/a"; else if (a / b < 0.1) printf "%.3f", a / b; else printf "%.2f", a / b }'; }
-OPEN_P99=$(ms "$(val "$OPEN_COUNT_SUM" p99_us)")
+OPEN_P99=$(ms "$(val "${OPEN_COUNT_SUM:-/dev/null}" p99_us)")
 RATIO_FLASK=$(ratio "$BEST_COUNT" "$BEST_FLASK")
 RATIO_CEIL=$(ratio "$BEST_COUNT" "$BEST_CEILING")
 RATIO_KAFKA=$(ratio "$BEST_COUNT" "${PERF_RATE:-0}")
 RATIO_DURABLE_CEIL=$(ratio "$BEST_DURABLE" "$BEST_CEILING")
-verdict_ge() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "n/a" && a + 0 >= b + 0) print "met"; else print "NOT met" }'; }
 verdict_le() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 <= b + 0) print "met"; else print "NOT met" }'; }
 JAVA_VERSION=$(java -version 2>&1 | head -n 1)
 WRK_VERSION=$( (wrk -v 2>&1 || true) | head -n 1 | cut -d' ' -f2)
@@ -458,6 +513,40 @@ else
   INTEGRITY_SUMMARY="$INTEGRITY_FAILURES Surge check(s) FAILED: see the table and the verify log"
 fi
 
+OVERLOAD_TABLE=$(cat <<EOF
+Overload (issue 15), the same stack past its capacity: closed loop \`wrk -t$WRK_THREADS -c{1,2,5,10 x $OVERLOAD_BASE}
+-d${DURATION}s --timeout $WRK_TIMEOUT\` over $KEYS keys, ack=count. Clients \`retry\`: bench/simulate.lua, the next
+request as soon as an answer is in, refused or not; \`honour\`: bench/simulate-honour.lua, after a refusal the wait
+Retry-After asks for. "vs 1x": 2xx per second against the 1x run of the same clients in this run; targets from
+issue 15: >= 0.80 with clients that retry at once, >= 0.95 with clients that honour Retry-After. Latency is wrk's,
+over every answer, refusals included. Integrity as above, after every run.
+
+| clients | load | conns | 2xx/s | vs 1x | refused/s | refusals with Retry-After | refusals by status | socket errors + timeouts | p50 ms | p99 ms | integrity |
+|---|---|---:|---:|---|---:|---|---|---:|---:|---:|---|
+$(for row in "${OVERLOAD_ROWS[@]}"; do echo "| ${row//|/ | } |"; done)
+EOF
+)
+
+if ((OVERLOAD_ONLY)); then
+REPORT=$(cat <<EOF
+### Overload run, $STARTED_AT, took $(((ELAPSED - PREP_SECONDS) / 60)) min $(((ELAPSED - PREP_SECONDS) % 60)) s (+ ${PREP_SECONDS} s of installs/build before it)
+
+Command: \`$COMMAND_LINE\` (\`./surge bench${COMMAND_LINE#bench/run.sh}\`), commit \`$COMMIT\`$DIRTY.
+
+Machine: $(nproc) cores, memory $MEM; $JAVA_VERSION; wrk $WRK_VERSION; Kafka $KAFKA_VERSION (embedded single-node KRaft
+broker). Load average (1/5/15 min) before: $LOAD_START, after: $LOAD_END. Everything (broker, counter-streams,
+ingest-api, wrk) shares these cores. ${SHARED_NOTE}
+
+Surge as \`./surge up\` runs it: broker \`$BROKER_JVM\`, counter-streams and ingest-api \`$SERVICE_JVM\`, $PARTITIONS
+partitions, no other SURGE_* setting than ports, host and state dir; ${WARMUP} s warm-up at 64 connections, then
+${OVERLOAD_WARMUP} s at $OVERLOAD_BASE.
+
+$OVERLOAD_TABLE
+
+Integrity: $INTEGRITY_SUMMARY.
+EOF
+)
+else
 REPORT=$(cat <<EOF
 ### ${MODE^} run, $STARTED_AT, took $(((ELAPSED - PREP_SECONDS) / 60)) min $(((ELAPSED - PREP_SECONDS) % 60)) s (+ ${PREP_SECONDS} s of installs/build before it)
 
@@ -496,8 +585,11 @@ $(for row in "${ROWS[@]}"; do echo "| ${row//|/ | } |"; done)
 | ack=count p99 at 50 % of max ($OPEN_RATE/s, open loop) | $OPEN_P99 ms | <= 50 ms: $(verdict_le "$OPEN_P99" 50) |
 
 Integrity: $INTEGRITY_SUMMARY. Baselines (a check of the load tool): ${BASELINE_CHECKS%; }.
+
+$OVERLOAD_TABLE
 EOF
 )
+fi
 
 printf '\n%s\n\n' "$REPORT"
 
@@ -510,7 +602,8 @@ import os, sys
 path, mode, report = sys.argv[1], sys.argv[2], open(sys.argv[3]).read().rstrip("\n")
 begin, end = f"<!-- bench:{mode}:begin -->", f"<!-- bench:{mode}:end -->"
 text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\nWritten by `./surge bench` (bench/run.sh; see bench/README.md).\n"
-title = "## Latest full run" if mode == "full" else "## Latest quick run (`--quick`)"
+title = {"full": "## Latest full run", "quick": "## Latest quick run (`--quick`)",
+         "overload": "## Latest overload run (`--overload-only`)"}[mode]
 block = f"{begin}\n{title}\n\n{report}\n{end}"
 if begin in text and end in text:
     head, rest = text.split(begin, 1)
@@ -522,6 +615,7 @@ PY
   log "wrote the $MODE run into $OUT"
 fi
 log "done in $((ELAPSED / 60)) min $((ELAPSED % 60)) s (installs/build: ${PREP_SECONDS} s)"
+if ((OVERLOAD_MISSED)); then log "overload: $OVERLOAD_MISSED run(s) below issue 15's goodput target (see the table)"; fi
 if ((INTEGRITY_FAILURES)); then
   log "$INTEGRITY_FAILURES integrity check(s) FAILED"
   exit 1

@@ -1,6 +1,9 @@
 -- wrk script for POST /simulate (closed loop). Usage:
 --   wrk -t2 -c64 -d10s --timeout 10s -s bench/simulate.lua 'http://127.0.0.1:18080/simulate?ack=durable' \
 --       -- PREFIX NKEYS OUTFILE
+-- A connection sends its next request as soon as it has an answer, refused or not, like clients that retry at once;
+-- bench/simulate-honour.lua is the same load from clients that wait as long as Retry-After says.
+-- "retry_after" counts non-2xx answers that carried Retry-After.
 -- Each request carries {"key":"PREFIX-i"}, i cycling over NKEYS keys. Statuses are counted per thread; requests are
 -- counted per key when sent, 2xx answers per key (read from the answer's "key" field). done() writes a summary (one
 -- "name value" per line, then "key K ACKED SENT" lines) to OUTFILE for bench/run.sh. Anything but 2xx is an error.
@@ -20,7 +23,9 @@ function init(args)
   prefix = args[1] or "bench"
   nkeys = tonumber(args[2] or "100")
   outfile = args[3] or "/dev/stdout"
-  s2xx, s200, s202, non2xx, nokey = 0, 0, 0, 0, 0
+  s2xx, s200, s202, non2xx, nokey, retry_after = 0, 0, 0, 0, 0, 0
+  honour = HONOUR_RETRY_AFTER or false
+  waits, wait_first, wait_last = {}, 1, 0
   statuses = {}
   acked = {}
   sent = {}
@@ -50,11 +55,19 @@ function response(status, headers, body)
   else
     non2xx = non2xx + 1
     statuses[status] = (statuses[status] or 0) + 1
+    local after = headers["Retry-After"] or headers["retry-after"]
+    if after then
+      retry_after = retry_after + 1
+      if honour then
+        wait_last = wait_last + 1
+        waits[wait_last] = (tonumber(after) or 1) * 1000
+      end
+    end
   end
 end
 
 function done(summary, latency, requests)
-  local t = { s2xx = 0, s200 = 0, s202 = 0, non2xx = 0, nokey = 0 }
+  local t = { s2xx = 0, s200 = 0, s202 = 0, non2xx = 0, nokey = 0, retry_after = 0 }
   local keys, codes, sends = {}, {}, {}
   local nsent = 0
   local out_path, pfx, n
@@ -70,7 +83,7 @@ function done(summary, latency, requests)
   local f = assert(io.open(out_path, "w"))
   local e = summary.errors
   f:write(string.format("requests %d\nduration_us %d\n", summary.requests, summary.duration))
-  for _, name in ipairs({ "s2xx", "s200", "s202", "non2xx", "nokey" }) do
+  for _, name in ipairs({ "s2xx", "s200", "s202", "non2xx", "nokey", "retry_after" }) do
     f:write(string.format("%s %d\n", name, t[name]))
   end
   f:write(string.format("sent %d\nunanswered %d\n", nsent, nsent - t.s2xx - t.non2xx))

@@ -186,6 +186,33 @@ class ComposeFileTest {
     }
 
     @Test
+    void shouldShedAtNginxWithRetryAfterRatherThanQueueUntilATimeout() {
+        String conf = RepoFiles.text(RepoFiles.path("compose/nginx/nginx.conf"));
+        Matcher upstream = Pattern.compile("upstream\\s+(\\w+)\\s*\\{([^}]*)}").matcher(conf);
+        assertThat(upstream.find()).as("an upstream block in nginx.conf").isTrue();
+        Matcher server = Pattern.compile("(?m)^\\s*server\\s+[^;]*;").matcher(upstream.group(2));
+        int servers = 0;
+        while (server.find()) {
+            servers++;
+            assertThat(server.group()).as("every upstream server is bounded").containsPattern("max_conns=\\d+");
+        }
+        assertThat(servers).isPositive();
+        assertThat(conf).containsPattern("limit_conn_zone \\$binary_remote_addr zone=(\\w+)")
+                .containsPattern("(?m)^\\s*limit_conn \\w+ \\d+;")
+                .contains("limit_conn_status 429;")
+                .contains("error_page 502 = @overloaded;")
+                .contains("error_page 429 = @too_many;")
+                .containsPattern("(?m)^\\s*keepalive_requests \\d{4,};");
+        for (String[] refusal : new String[][] {{"@overloaded", "503"}, {"@too_many", "429"}}) {
+            Matcher location = Pattern.compile("location " + refusal[0] + " \\{([^}]*)}").matcher(conf);
+            assertThat(location.find()).as("location " + refusal[0]).isTrue();
+            assertThat(location.group(1)).contains("add_header Retry-After 1 always;")
+                    .contains("default_type application/problem+json;")
+                    .contains("return " + refusal[1] + " '{\"type\":\"urn:surge:problem:");
+        }
+    }
+
+    @Test
     void shouldScrapeEverySurgeInstanceFromPrometheus() {
         JsonNode config = RepoFiles.yaml(RepoFiles.path("compose/prometheus/prometheus.yml"));
         Map<String, Set<String>> targetsByJob = new TreeMap<>();

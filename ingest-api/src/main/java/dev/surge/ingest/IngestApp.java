@@ -48,8 +48,13 @@ public final class IngestApp {
             config.startup.showJavalinBanner = false;
             // Bodies are read into memory before the routes run, with no thread waiting on them: a slow sender
             // cannot hold one of Jetty's request threads.
+            // Each handler inserted goes in front of those inserted before it: the early admission gate runs first
+            // (a request refused there costs no body read and no Javalin context), then the body buffering, then the
+            // gate that takes the in-flight permit.
+            config.jetty.modifyServer(server -> server.insertHandler(admission.permitGate()));
             config.jetty.modifyServer(server -> server.insertHandler(
                     new BufferedBodyHandler(admission.maxBodyBytes(), admission.bodyTimeout())));
+            config.jetty.modifyServer(server -> server.insertHandler(admission.earlyGate()));
             JsonResponses.installProblemMapping(config);
             HttpMetrics.install(config, registry);
             ServiceEndpoints.install(config, registry,

@@ -102,8 +102,11 @@ public final class IngestServer implements AutoCloseable {
 
     private static String describe(AdmissionConfig admission) {
         return "rate limit " + perSecond(admission.rateLimit()) + " per client (" + admission.rateLimitClients()
-                + " clients tracked), " + perSecond(admission.globalRateLimit()) + " per instance, at most "
-                + admission.maxInFlight() + " in flight, bodies up to " + admission.maxBodyBytes() + " bytes within "
+                + " clients tracked), " + perSecond(admission.globalRateLimit()) + " per instance, "
+                + (admission.adaptiveLimit()
+                        ? "adaptive in-flight limit " + admission.minInFlight() + "-" + admission.maxInFlight()
+                        : "at most " + admission.maxInFlight() + " in flight")
+                + ", bodies up to " + admission.maxBodyBytes() + " bytes within "
                 + admission.bodyTimeout() + ", API keys " + admission.apiKeys();
     }
 

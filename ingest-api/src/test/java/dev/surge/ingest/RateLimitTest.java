@@ -109,10 +109,12 @@ class RateLimitTest {
 
         assertThat(polite).hasSize(100);
         assertThat(polite.stream().filter(status -> status == 200).count()).isGreaterThanOrEqualTo(99);
-        assertThat(flood).hasSize(10 * 10 * quota).containsOnly(200, 429);
+        // The flood may also meet the in-flight limit (503): it is at most its share of the limit, never the polite
+        // client's.
+        assertThat(flood).hasSize(10 * 10 * quota).allMatch(status -> status == 200 || status == 429 || status == 503);
         assertThat(flood.stream().filter(status -> status == 200).count()).isEqualTo(10 * quota);
         assertThat(api.metric("surge_events_total{client=\"flooder\",outcome=\"rate_limited\"}"))
-                .isEqualTo(10 * 9 * quota);
+                .isEqualTo(flood.stream().filter(status -> status == 429).count());
     }
 
     @Test

@@ -52,6 +52,14 @@ public final class JsonResponses {
                 Map.of()));
     }
 
+    /**
+     * {@code problem} as the bytes of a problem+json body, for an answer built once and written many times without
+     * going through the mapping above (ingest-api's overload refusal).
+     */
+    public static byte[] problemBody(Problem problem) {
+        return toJson(problem);
+    }
+
     static byte[] toJson(Object body) {
         try {
             return JsonSerde.MAPPER.writeValueAsBytes(body);

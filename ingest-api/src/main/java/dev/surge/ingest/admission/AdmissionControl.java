@@ -5,49 +5,47 @@ import dev.surge.common.http.ProblemException;
 import dev.surge.ingest.metrics.EventOutcomes;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
  * Decides, before a route does any work, whether a request may proceed, in this order:
  * <ol>
+ *   <li>in-flight limit, in {@link AdmissionGate} before Javalin (and, under overload, before the body is read): over
+ *       the {@link ConcurrencyLimiter}'s limit with the client's fair share of it taken, 503 at once;</li>
  *   <li>API key, when keys are on: missing or wrong is 401, before any quota is spent;</li>
- *   <li>in-flight bound: past {@code maxInFlight} admitted and unanswered requests, 503 at once;</li>
  *   <li>rate limits, the client's then the instance's: over either, 429.</li>
  * </ol>
  * Every refusal is problem+json with {@code Retry-After} where retrying helps, is counted in
  * {@code surge_events_total}, and nothing is published. An admitted request holds its in-flight permit until its
- * answer is set, however it ends.
+ * answer is written, however it ends.
  */
 public final class AdmissionControl {
     private static final String REALM = "Bearer realm=\"surge\"";
 
     private final AdmissionConfig config;
-    private final Semaphore inFlight;
+    private final ConcurrencyLimiter limiter;
+    private final AdmissionGate earlyGate;
+    private final AdmissionGate permitGate;
     private final RateLimits rateLimits;
     private final EventOutcomes outcomes;
 
     /**
-     * @param nanoTime the rate limiters' clock ({@code System::nanoTime}; a fake one in tests)
+     * @param nanoTime the rate limiters' clock ({@code System::nanoTime}; a fake one in tests). The concurrency
+     *                 limit always measures latency with {@code System::nanoTime}: it learns from real time only
      */
     public AdmissionControl(AdmissionConfig config, Supplier<Long> nanoTime, MeterRegistry registry) {
         this.config = config;
-        this.inFlight = new Semaphore(config.maxInFlight());
+        this.outcomes = new EventOutcomes(registry);
+        this.limiter = new ConcurrencyLimiter(config, System::nanoTime, registry);
+        this.earlyGate = AdmissionGate.early(limiter, config.apiKeys(), outcomes);
+        this.permitGate = AdmissionGate.permitting(limiter, config.apiKeys(), outcomes);
         this.rateLimits = new RateLimits(config.rateLimit(), config.globalRateLimit(), config.rateLimitClients(),
                 nanoTime, registry);
-        this.outcomes = new EventOutcomes(registry);
-        Gauge.builder("surge.requests.in.flight", this, AdmissionControl::inFlight)
-                .description("Requests admitted and not yet answered; at most SURGE_MAX_IN_FLIGHT")
-                .register(registry);
     }
 
     public static AdmissionControl create(AdmissionConfig config, MeterRegistry registry) {
@@ -64,15 +62,32 @@ public final class AdmissionControl {
     }
 
     public int inFlight() {
-        return config.maxInFlight() - inFlight.availablePermits();
+        return limiter.inFlight();
+    }
+
+    /** The in-flight limit now. */
+    public int limit() {
+        return limiter.limit();
+    }
+
+    /** The Jetty handler that refuses before the body is read; it goes in front of every other handler. */
+    public AdmissionGate earlyGate() {
+        return earlyGate;
+    }
+
+    /** The Jetty handler that takes in-flight permits; it goes after the body buffering, right before Javalin. */
+    public AdmissionGate permitGate() {
+        return permitGate;
     }
 
     /**
-     * Waits until no admitted request is unanswered, or {@code timeout} passes; returns whether none is. On success
-     * it keeps every in-flight permit, so from then on every request is refused as overloaded: for shutdown only.
+     * Hands out no more in-flight permits (requests go on to the route, which answers them while shutting down) and
+     * waits until every admitted request is answered, or {@code timeout} passes; returns whether all are. For
+     * shutdown only.
      */
     public boolean awaitNoneInFlight(Duration timeout) throws InterruptedException {
-        return inFlight.tryAcquire(config.maxInFlight(), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        limiter.close();
+        return limiter.awaitIdle(timeout);
     }
 
     /** Clients whose rate limiter is kept now: at most {@link AdmissionConfig#rateLimitClients()}. */
@@ -84,32 +99,15 @@ public final class AdmissionControl {
     public Handler guard(AdmittedHandler route) {
         return ctx -> {
             Client client = authenticate(ctx);
-            if (!inFlight.tryAcquire()) {
-                outcomes.count(EventOutcomes.OVERLOADED, client.metricTag());
-                throw new ProblemException(Problem.of(503, "overloaded", "Too many requests in flight",
-                        "This instance is answering as many requests as it can; retry shortly."),
-                        Map.of("Retry-After", "1"));
+            RateLimits.Verdict verdict = rateLimits.admit(client);
+            verdict.headers().forEach(ctx::header);
+            if (!verdict.allowed()) {
+                outcomes.count(EventOutcomes.RATE_LIMITED, client.metricTag());
+                throw new ProblemException(Problem.of(429, "rate-limited", "Too many requests",
+                        "Over the '" + verdict.policy() + "' rate limit; retry after the time in Retry-After."));
             }
-            AtomicBoolean held = new AtomicBoolean(true);
-            Runnable release = () -> {
-                if (held.getAndSet(false)) {
-                    inFlight.release();
-                }
-            };
-            try {
-                RateLimits.Verdict verdict = rateLimits.admit(client);
-                verdict.headers().forEach(ctx::header);
-                if (!verdict.allowed()) {
-                    outcomes.count(EventOutcomes.RATE_LIMITED, client.metricTag());
-                    throw new ProblemException(Problem.of(429, "rate-limited", "Too many requests",
-                            "Over the '" + verdict.policy() + "' rate limit; retry after the time in Retry-After."));
-                }
-                CompletableFuture<?> answered = route.handle(ctx, client).whenComplete((r, e) -> release.run());
-                ctx.future(() -> answered);
-            } catch (Exception e) {
-                release.run();
-                throw e;
-            }
+            CompletableFuture<?> answered = route.handle(ctx, client);
+            ctx.future(() -> answered);
         };
     }
 
@@ -125,7 +123,7 @@ public final class AdmissionControl {
         if (!config.apiKeys().enabled()) {
             return Client.byAddress(ctx.req().getRemoteAddr());
         }
-        Optional<String> presented = bearerToken(ctx.header("Authorization"));
+        Optional<String> presented = ApiKeys.bearerToken(ctx.header("Authorization"));
         if (presented.isEmpty()) {
             throw unauthorized(REALM, "Send an API key as 'Authorization: Bearer <key>'.");
         }
@@ -138,18 +136,5 @@ public final class AdmissionControl {
         outcomes.count(EventOutcomes.UNAUTHORIZED, Client.ANONYMOUS);
         return new ProblemException(Problem.of(401, "unauthorized", "Unauthorized", detail),
                 Map.of("WWW-Authenticate", challenge));
-    }
-
-    private static Optional<String> bearerToken(String authorization) {
-        if (authorization == null) {
-            return Optional.empty();
-        }
-        String value = authorization.strip();
-        int space = value.indexOf(' ');
-        if (space < 0 || !value.substring(0, space).toLowerCase(Locale.ROOT).equals("bearer")) {
-            return Optional.empty();
-        }
-        String token = value.substring(space + 1).strip();
-        return token.isEmpty() ? Optional.empty() : Optional.of(token);
     }
 }

@@ -1,5 +1,7 @@
 package dev.surge.ingest.admission;
 
+import java.util.Locale;
+
 import dev.surge.common.config.SettingException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -136,5 +138,19 @@ public final class ApiKeys {
     @Override
     public String toString() {
         return enabled() ? "ApiKeys" + entries.stream().map(Entry::name).toList() : "ApiKeys[off]";
+    }
+
+    /** The token of an {@code Authorization: Bearer <token>} field, if that is what {@code authorization} is. */
+    public static Optional<String> bearerToken(String authorization) {
+        if (authorization == null) {
+            return Optional.empty();
+        }
+        String value = authorization.strip();
+        int space = value.indexOf(' ');
+        if (space < 0 || !value.substring(0, space).toLowerCase(Locale.ROOT).equals("bearer")) {
+            return Optional.empty();
+        }
+        String token = value.substring(space + 1).strip();
+        return token.isEmpty() ? Optional.empty() : Optional.of(token);
     }
 }

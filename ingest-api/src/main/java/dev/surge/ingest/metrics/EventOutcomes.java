@@ -2,6 +2,8 @@ package dev.surge.ingest.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code surge_events_total{outcome, client}}: how every {@code POST /simulate} ended, refused ones included.
@@ -22,17 +24,23 @@ public final class EventOutcomes {
     public static final String OVERLOADED = "overloaded";
 
     private final MeterRegistry registry;
+    /**
+     * Counters by outcome, then client tag: both sets are small (see above). Under overload this runs for every
+     * refused request, so a counter is looked up rather than built each time.
+     */
+    private final Map<String, Map<String, Counter>> counters = new ConcurrentHashMap<>();
 
     public EventOutcomes(MeterRegistry registry) {
         this.registry = registry;
     }
 
     public void count(String outcome, String clientTag) {
-        Counter.builder("surge.events")
-                .description("POST /simulate requests by how they ended")
-                .tag("outcome", outcome)
-                .tag("client", clientTag)
-                .register(registry)
+        counters.computeIfAbsent(outcome, o -> new ConcurrentHashMap<>())
+                .computeIfAbsent(clientTag, client -> Counter.builder("surge.events")
+                        .description("POST /simulate requests by how they ended")
+                        .tag("outcome", outcome)
+                        .tag("client", client)
+                        .register(registry))
                 .increment();
     }
 }

@@ -1,0 +1,197 @@
+package dev.surge.ingest.admission;
+
+import dev.surge.common.http.JsonResponses;
+import dev.surge.common.http.Problem;
+import dev.surge.ingest.metrics.EventOutcomes;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Where a {@code POST /simulate} meets the {@link ConcurrencyLimiter}: Jetty handlers in front of Javalin, in two
+ * stages around the body buffering ({@link dev.surge.common.http.BufferedBodyHandler}):
+ * <ol>
+ *   <li>{@link #early}, in front of everything: refuses a request the limiter would refuse now, before its body is
+ *       read. Under overload this is where most requests end.</li>
+ *   <li>{@link #permitting}, after the body is in, right before Javalin: takes the permit or refuses. The permit is
+ *       taken only here so that a client sending its body slowly holds no permit while it does.</li>
+ * </ol>
+ *
+ * <p>Why in front of Javalin: under overload most requests are refused, so a refusal must cost next to nothing. Here
+ * it costs the request head Jetty parsed anyway, a hash lookup, and one write of a response built at start (503
+ * problem+json with {@code Retry-After}): no Javalin context, exception or JSON serialization is made, nothing goes
+ * near Kafka. The permit is given back when the response is complete, with what the answer says about the count path
+ * ({@link #resultOf}), so the limit learns from the latency of every request that reached it.
+ *
+ * <p>Requests to other paths, and every request once the limiter is closed (draining: the route answers them
+ * "shutting down"), pass without a permit.
+ */
+public final class AdmissionGate extends Handler.Wrapper {
+    private static final String CLIENT_ATTRIBUTE = AdmissionGate.class.getName() + ".client";
+    static final String PATH = "/simulate";
+    private static final HttpField CONTENT_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE,
+            Problem.CONTENT_TYPE);
+    private static final HttpField RETRY_AFTER = new PreEncodedHttpField(HttpHeader.RETRY_AFTER, "1");
+
+    private final boolean takesPermits;
+    private final ConcurrencyLimiter limiter;
+    private final ApiKeys apiKeys;
+    private final EventOutcomes outcomes;
+    private final ByteBuffer overloadedBody;
+    private final HttpField overloadedLength;
+
+    private AdmissionGate(boolean takesPermits, ConcurrencyLimiter limiter, ApiKeys apiKeys, EventOutcomes outcomes) {
+        this.takesPermits = takesPermits;
+        this.limiter = limiter;
+        this.apiKeys = apiKeys;
+        this.outcomes = outcomes;
+        byte[] body = JsonResponses.problemBody(overloaded().at(PATH));
+        this.overloadedBody = ByteBuffer.allocateDirect(body.length).put(body).flip().asReadOnlyBuffer();
+        this.overloadedLength = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Integer.toString(body.length));
+    }
+
+    /** The stage in front of everything: refuses what the limiter would refuse now, takes nothing. */
+    public static AdmissionGate early(ConcurrencyLimiter limiter, ApiKeys apiKeys, EventOutcomes outcomes) {
+        return new AdmissionGate(false, limiter, apiKeys, outcomes);
+    }
+
+    /** The stage right before Javalin: takes a permit, or refuses. */
+    public static AdmissionGate permitting(ConcurrencyLimiter limiter, ApiKeys apiKeys, EventOutcomes outcomes) {
+        return new AdmissionGate(true, limiter, apiKeys, outcomes);
+    }
+
+    /** The problem every request refused for want of a permit gets. */
+    public static Problem overloaded() {
+        return Problem.of(503, "overloaded", "Too many requests in flight",
+                "This instance is answering as many requests as it can; retry after the time in Retry-After.");
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        Handler next = getHandler();
+        if (next == null) {
+            return false;
+        }
+        if (!isSimulate(request)) {
+            return next.handle(request, response, callback);
+        }
+        Client client = client(request);
+        if (!takesPermits) {
+            if (limiter.wouldRefuse(client.id())) {
+                outcomes.count(EventOutcomes.OVERLOADED, client.metricTag());
+                refuse(response, callback);
+                return true;
+            }
+            return next.handle(request, response, callback);
+        }
+        ConcurrencyLimiter.Admission admission = limiter.tryAcquire(client.id());
+        if (admission instanceof ConcurrencyLimiter.Refusal refusal) {
+            if (refusal == ConcurrencyLimiter.Refusal.CLOSED) {
+                return next.handle(request, response, callback);
+            }
+            outcomes.count(EventOutcomes.OVERLOADED, client.metricTag());
+            refuse(response, callback);
+            return true;
+        }
+        ConcurrencyLimiter.Permit permit = (ConcurrencyLimiter.Permit) admission;
+        boolean durable = isDurable(request);
+        Callback releasing = new Callback() {
+            @Override
+            public void succeeded() {
+                permit.release(resultOf(response.getStatus(), durable));
+                callback.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                permit.release(ConcurrencyLimiter.Result.IGNORED);
+                callback.failed(failure);
+            }
+
+            @Override
+            public InvocationType getInvocationType() {
+                return callback.getInvocationType();
+            }
+        };
+        try {
+            if (next.handle(request, response, releasing)) {
+                return true;
+            }
+        } catch (Throwable e) {
+            permit.release(ConcurrencyLimiter.Result.IGNORED);
+            throw e;
+        }
+        permit.release(ConcurrencyLimiter.Result.IGNORED);
+        return false;
+    }
+
+    /**
+     * What an answer says about the count path: a count (200), or a durable write (202 to {@code ack=durable}), is a
+     * latency sample; a 202 to {@code ack=count} (the count did not come within the ack timeout), a 503 or a 504 means
+     * the count path is not keeping up; anything else ended before the count path.
+     */
+    static ConcurrencyLimiter.Result resultOf(int status, boolean durable) {
+        return switch (status) {
+            case 200 -> ConcurrencyLimiter.Result.ANSWERED;
+            case 202 -> durable ? ConcurrencyLimiter.Result.ANSWERED : ConcurrencyLimiter.Result.DROPPED;
+            case 503, 504 -> ConcurrencyLimiter.Result.DROPPED;
+            default -> ConcurrencyLimiter.Result.IGNORED;
+        };
+    }
+
+    private void refuse(Response response, Callback callback) {
+        response.setStatus(503);
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(CONTENT_TYPE);
+        headers.put(RETRY_AFTER);
+        headers.put(overloadedLength);
+        response.write(true, overloadedBody.slice(), callback);
+    }
+
+    private static boolean isSimulate(Request request) {
+        if (!HttpMethod.POST.is(request.getMethod())) {
+            return false;
+        }
+        String path = request.getHttpURI().getPath();
+        // Javalin routes "/simulate/" to the same handler.
+        return PATH.equals(path) || (path != null && path.length() == PATH.length() + 1 && path.startsWith(PATH)
+                && path.charAt(PATH.length()) == '/');
+    }
+
+    private static boolean isDurable(Request request) {
+        String query = request.getHttpURI().getQuery();
+        return query != null && query.contains("ack=durable");
+    }
+
+    /**
+     * The client as fairness sees it: its API key's name when it presents a valid one, else its address. The early
+     * stage keeps it on the request for the permitting one.
+     */
+    private Client client(Request request) {
+        if (request.getAttribute(CLIENT_ATTRIBUTE) instanceof Client known) {
+            return known;
+        }
+        Client client = identify(request);
+        request.setAttribute(CLIENT_ATTRIBUTE, client);
+        return client;
+    }
+
+    private Client identify(Request request) {
+        if (apiKeys.enabled()) {
+            Optional<String> name = ApiKeys.bearerToken(request.getHeaders().get(HttpHeader.AUTHORIZATION))
+                    .flatMap(apiKeys::nameOf);
+            if (name.isPresent()) {
+                return Client.keyed(name.get());
+            }
+        }
+        return Client.byAddress(Request.getRemoteAddr(request));
+    }
+}

@@ -1,0 +1,108 @@
+package dev.surge.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.surge.common.serde.JsonSerde;
+import dev.surge.ingest.admission.AdmissionConfig;
+import dev.surge.ingest.publish.EventPublisher.Written;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Past the in-flight limit: refusals are the pre-built 503 problem+json with Retry-After, answered before the body is
+ * read and without reaching Kafka; the rest of the API stays open.
+ */
+class OverloadTest {
+    private TestApi api;
+    private List<CompletableFuture<HttpResponse<String>>> holding;
+
+    /** Two requests hold the two permits: their writes stall until {@link #release()}. */
+    @BeforeEach
+    void fillTheLimit() {
+        api = new TestApi(AdmissionConfig.DEFAULTS.withFixedInFlight(2), Duration.ofSeconds(30),
+                Duration.ofMillis(300));
+        api.publisher.stall = true;
+        holding = List.of(api.sendAsync(api.postRequest("/simulate", null)),
+                api.sendAsync(api.postRequest("/simulate", null)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.publisher.stalled.size() == 2);
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    private void release() {
+        api.publisher.stall = false;
+        api.publisher.stalled.forEach(write -> write.complete(new Written(0, 0)));
+        assertThat(holding).allSatisfy(response -> assertThat(response.join().statusCode()).isEqualTo(202));
+    }
+
+    @Test
+    void shouldRefuseWithOverloadedProblemJsonAndRetryAfterBeforeReadingTheBody() throws Exception {
+        // The head announces a body that never comes: a route that read it would answer 408 after the body timeout.
+        String answer = rawExchange("POST /simulate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100\r\nConnection: close\r\n\r\n");
+
+        String[] headAndBody = answer.split("\r\n\r\n", 2);
+        assertThat(headAndBody[0]).startsWith("HTTP/1.1 503 ")
+                .containsIgnoringCase("\r\nRetry-After: 1")
+                .containsIgnoringCase("\r\nContent-Type: application/problem+json");
+        JsonNode problem = JsonSerde.MAPPER.readTree(headAndBody[1]);
+        assertThat(problem.get("type").asText()).isEqualTo("urn:surge:problem:overloaded");
+        assertThat(problem.get("status").asInt()).isEqualTo(503);
+        assertThat(problem.get("instance").asText()).isEqualTo("/simulate");
+        assertThat(api.publisher.published).hasSize(2);
+        assertThat(api.metric("surge_events_total{client=\"anonymous\",outcome=\"overloaded\"}")).isEqualTo(1);
+        assertThat(api.metric("surge_admission_shed_total")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseEveryFormOfTheRouteAndAdmitAgainOnceAnswersAreOut() {
+        HttpResponse<String> refused = api.post("/simulate", "{\"key\":\"k\"}");
+        HttpResponse<String> slash = api.post("/simulate/", null);
+        HttpResponse<String> durable = api.post("/simulate?ack=durable", null);
+
+        assertThat(List.of(refused, slash, durable)).allSatisfy(response -> {
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.headers().firstValue("Retry-After")).contains("1");
+            assertThat(TestApi.json(response).get("type").asText()).isEqualTo("urn:surge:problem:overloaded");
+        });
+        assertThat(api.publisher.published).hasSize(2);
+
+        release();
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.admission.inFlight() == 0);
+        assertThat(api.post("/simulate", "{\"key\":\"k\"}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldKeepHealthMetricsAndQueriesOpenWhileTheLimitIsReached() {
+        assertThat(api.send(api.request("/health/live")).statusCode()).isEqualTo(200);
+        HttpResponse<String> metrics = api.send(api.request("/metrics"));
+
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(api.metric("surge_admission_limit")).isEqualTo(2);
+        assertThat(api.metric("surge_requests_in_flight")).isEqualTo(2);
+    }
+
+    private String rawExchange(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", api.app.port())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+}
