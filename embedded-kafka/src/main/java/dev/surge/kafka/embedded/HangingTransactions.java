@@ -25,11 +25,12 @@ import org.apache.kafka.common.TopicPartition;
  * partitions waited forever for them ("partitions still have unstable offsets"), so its keys were never counted.
  *
  * <p>A transaction is aborted here only when all of these hold: it has been open on the partition, with the same
- * producer epoch and first offset, for at least {@code settle} (markers take milliseconds; a live transaction
- * either writes its marker or is aborted by its coordinator after its own timeout); and its coordinator says the
- * transaction of that very epoch ended in an abort ({@code COMPLETE_ABORT} at that epoch, or at the next one, the
- * epoch Kafka bumps to when it ends a transaction under transaction protocol version 2). Writing the abort marker
- * then only does what the coordinator decided. Every other open transaction older than {@code settle} whose
+ * producer epoch and first offset, for at least {@code settle} (markers take milliseconds); and its coordinator says
+ * the transaction of that very epoch ended in an abort ({@code COMPLETE_ABORT} at that epoch, or at the next one, the
+ * epoch Kafka bumps to when it ends a transaction under transaction protocol version 2). The coordinator reaches
+ * {@code COMPLETE_ABORT} only once it has written or skipped every marker, so writing the abort marker then only
+ * does what it decided; the only race left is a marker that reached the partition between the two looks, and the
+ * abort marker written then is a second abort of a transaction that was aborted anyway. Every other open transaction older than {@code settle} whose
  * coordinator does not list the partition is reported, never touched: its outcome cannot be known from outside.
  */
 final class HangingTransactions {
