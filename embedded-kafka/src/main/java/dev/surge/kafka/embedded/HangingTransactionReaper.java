@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeProducersResult;
+import org.apache.kafka.clients.admin.FinalizedVersionRange;
 import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
@@ -93,7 +94,8 @@ final class HangingTransactionReaper implements AutoCloseable {
             return List.of();
         }
         List<HangingTransactions.Open> aborted = new ArrayList<>();
-        for (HangingTransactions.Verdict verdict : hanging.judge(settled, coordinators(settled))) {
+        for (HangingTransactions.Verdict verdict : hanging.judge(settled, coordinators(settled),
+                transactionVersion() >= 2)) {
             HangingTransactions.Open open = verdict.open();
             if (verdict.abort()) {
                 admin.abortTransaction(new AbortTransactionSpec(open.partition(), open.producerId(),
@@ -110,6 +112,13 @@ final class HangingTransactionReaper implements AutoCloseable {
         }
         reported.retainAll(settled);
         return aborted;
+    }
+
+    /** The cluster's finalized {@code transaction.version} (0 when none is finalized). */
+    private int transactionVersion() throws ExecutionException, InterruptedException, TimeoutException {
+        FinalizedVersionRange version = admin.describeFeatures().featureMetadata()
+                .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).finalizedFeatures().get("transaction.version");
+        return version == null ? 0 : version.maxVersionLevel();
     }
 
     private List<HangingTransactions.Open> openTransactions()

@@ -30,7 +30,9 @@ import org.apache.kafka.common.TopicPartition;
  * epoch Kafka bumps to when it ends a transaction under transaction protocol version 2). The coordinator reaches
  * {@code COMPLETE_ABORT} only once it has written or skipped every marker, so writing the abort marker then only
  * does what it decided; the only race left is a marker that reached the partition between the two looks, and the
- * abort marker written then is a second abort of a transaction that was aborted anyway. Every other open transaction older than {@code settle} whose
+ * abort marker written then is a second abort of a transaction that was aborted anyway. All of this holds under
+ * transaction protocol version 2 only (what the embedded broker runs): under version 1 a producer keeps its epoch
+ * across transactions, so nothing is aborted there, only reported. Every other open transaction older than {@code settle} whose
  * coordinator does not list the partition is reported, never touched: its outcome cannot be known from outside.
  */
 final class HangingTransactions {
@@ -66,15 +68,21 @@ final class HangingTransactions {
      *
      * @param settledOpen what {@link #settled} returned
      * @param coordinator what the coordinator says, by producer id (absent: no transactional id is known for it)
+     * @param epochPerTransaction whether the cluster runs transaction protocol version 2, where every transaction
+     *                            ends with its own epoch bump: only then does an epoch name one transaction, and only
+     *                            then is anything aborted (under version 1 a producer keeps its epoch across
+     *                            transactions, so "aborted at this epoch" may be about a later one): else all is
+     *                            reported
      */
-    List<Verdict> judge(List<Open> settledOpen, Map<Long, Coordinator> coordinator) {
+    List<Verdict> judge(List<Open> settledOpen, Map<Long, Coordinator> coordinator, boolean epochPerTransaction) {
         List<Verdict> verdicts = new ArrayList<>();
         for (Open open : settledOpen) {
             Optional<Coordinator> known = Optional.ofNullable(coordinator.get(open.producerId()));
             if (known.isPresent() && stillRunning(open, known.get())) {
                 continue;
             }
-            boolean abort = known.isPresent() && known.get().state() == TransactionState.COMPLETE_ABORT
+            boolean abort = epochPerTransaction && known.isPresent()
+                    && known.get().state() == TransactionState.COMPLETE_ABORT
                     && (known.get().producerEpoch() == open.producerEpoch()
                     || known.get().producerEpoch() == open.producerEpoch() + 1);
             verdicts.add(new Verdict(open, known, abort));

@@ -47,6 +47,14 @@ class HangingTransactionsTest {
     }
 
     @Test
+    void underTransactionProtocolVersionOneNothingIsAbortedOnlyReported() {
+        // a producer keeps its epoch across transactions there: "aborted at epoch 168" may be about a later one
+        assertThat(hanging.judge(List.of(open), Map.of(open.producerId(),
+                coordinator(TransactionState.COMPLETE_ABORT, 168, Set.of())), false))
+                .singleElement().satisfies(verdict -> assertThat(verdict.abort()).isFalse());
+    }
+
+    @Test
     void anAbortAtALaterEpochSaysNothingOfThisTransactionSoItIsOnlyReported() {
         assertThat(judge(coordinator(TransactionState.COMPLETE_ABORT, 175, Set.of())))
                 .singleElement().satisfies(verdict -> assertThat(verdict.abort()).isFalse());
@@ -56,7 +64,7 @@ class HangingTransactionsTest {
     void aCommittedOrUnknownTransactionIsReportedNeverAborted() {
         assertThat(judge(coordinator(TransactionState.COMPLETE_COMMIT, 169, Set.of())))
                 .singleElement().satisfies(verdict -> assertThat(verdict.abort()).isFalse());
-        assertThat(hanging.judge(List.of(open), Map.of()))
+        assertThat(hanging.judge(List.of(open), Map.of(), true))
                 .singleElement().satisfies(verdict -> {
                     assertThat(verdict.abort()).isFalse();
                     assertThat(verdict.describe()).contains("no transactional id known");
@@ -81,7 +89,7 @@ class HangingTransactionsTest {
     }
 
     private List<Verdict> judge(Coordinator coordinator) {
-        return hanging.judge(List.of(open), Map.of(open.producerId(), coordinator));
+        return hanging.judge(List.of(open), Map.of(open.producerId(), coordinator), true);
     }
 
     private static Coordinator coordinator(TransactionState state, int epoch, Set<TopicPartition> partitions) {
