@@ -12,10 +12,10 @@ import org.apache.kafka.streams.Topology;
  * Kafka Streams whose {@link #metrics()} leave out the gauges that crash the JVM when read at the wrong moment.
  *
  * <p>The transactional state stores' {@code uncommitted-bytes} gauge (KIP-892, Kafka 4.4) reads the size of the
- * store's RocksDB write batch through JNI. When a stream thread dies and its tasks close their stores, the gauge
- * stays registered a moment longer; read then, it reads freed native memory: seen in the fault run as a SIGSEGV in
- * {@code WriteBatch.getDataSize}, from Micrometer's refresh of the Streams metrics (it reads every metric's value),
- * while a thread was being replaced after the broker restarted. Every other metric stays.
+ * store's RocksDB write batch through JNI. Seen in the fault run: while a stream thread was being replaced after the
+ * broker restarted and its tasks were closing their stores, Micrometer's refresh of the Streams metrics (it reads
+ * every metric's value) read that gauge and the JVM died of a SIGSEGV in {@code WriteBatch.getDataSize} (hs_err:
+ * thread streams-metrics-g1-1). Every other metric stays.
  */
 final class GaugeSafeKafkaStreams extends KafkaStreams {
     /** {@code StateStoreMetrics.UNCOMMITTED_BYTES}. */

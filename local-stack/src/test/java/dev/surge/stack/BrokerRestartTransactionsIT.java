@@ -3,8 +3,6 @@ package dev.surge.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,8 +63,8 @@ class BrokerRestartTransactionsIT {
             + "unreadable once the broker is back")
     void anOpenTransactionAtABrokerKillDoesNotHangAfterTheRestart() throws Exception {
         workDir = Files.createTempDirectory("surge-broker-restart-it");
-        int port = freePort();
-        int controllerPort = freePort();
+        int port = Http.freePort();
+        int controllerPort = Http.freePort();
         String bootstrap = "127.0.0.1:" + port;
         ServiceLauncher launcher = new ServiceLauncher(HOME, workDir.resolve("logs"), bootstrap, 1);
         broker = launcher.launchBroker(port, controllerPort, workDir.resolve("kafka"));
@@ -119,11 +117,5 @@ class BrokerRestartTransactionsIT {
         await("broker up; log:\n" + broker.logTail(20)).atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .until(() -> !admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty());
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

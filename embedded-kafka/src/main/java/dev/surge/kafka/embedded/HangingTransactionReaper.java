@@ -101,7 +101,6 @@ final class HangingTransactionReaper implements AutoCloseable {
                 admin.abortTransaction(new AbortTransactionSpec(open.partition(), open.producerId(),
                         (short) open.producerEpoch(), open.coordinatorEpoch())).all()
                         .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                hanging.aborted(open);
                 aborted.add(open);
                 LOG.warn("Wrote the missing abort marker of a hanging transaction on {}", verdict.describe());
             } else if (reported.add(open)) {

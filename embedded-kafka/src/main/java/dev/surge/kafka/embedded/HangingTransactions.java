@@ -106,11 +106,6 @@ final class HangingTransactions {
         return settled;
     }
 
-    /** Forgets a transaction once its abort marker is written: a later scan no longer lists it as open. */
-    void aborted(Open open) {
-        firstSeen.remove(open);
-    }
-
     private static boolean stillRunning(Open open, Coordinator coordinator) {
         return switch (coordinator.state()) {
             case ONGOING -> coordinator.producerEpoch() == open.producerEpoch()

@@ -120,6 +120,11 @@ public final class AdmissionControl {
     }
 
     private Client authenticate(Context ctx) {
+        // The admission gate in front of Javalin identified the client already (a key's hash and lookup per request):
+        // a client it found by a valid key is taken as it is; anything else is checked here, with the 401s.
+        if (ctx.attribute(AdmissionGate.CLIENT_ATTRIBUTE) instanceof Client known && known.authenticated()) {
+            return known;
+        }
         if (!config.apiKeys().enabled()) {
             return Client.byAddress(ctx.req().getRemoteAddr());
         }

@@ -35,7 +35,7 @@ import org.eclipse.jetty.util.Callback;
  * "shutting down"), pass without a permit.
  */
 public final class AdmissionGate extends Handler.Wrapper {
-    private static final String CLIENT_ATTRIBUTE = AdmissionGate.class.getName() + ".client";
+    static final String CLIENT_ATTRIBUTE = AdmissionGate.class.getName() + ".client";
     static final String PATH = "/simulate";
     private static final HttpField CONTENT_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE,
             Problem.CONTENT_TYPE);

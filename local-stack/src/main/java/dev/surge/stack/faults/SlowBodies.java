@@ -32,21 +32,19 @@ final class SlowBodies implements AutoCloseable {
     }
 
     static SlowBodies open(int port, int connections) throws IOException {
-        List<Socket> sockets = new ArrayList<>(connections);
+        SlowBodies bodies = new SlowBodies(new ArrayList<>(connections));
         try {
             for (int i = 0; i < connections; i++) {
                 Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
                 socket.setSoTimeout(READ_TIMEOUT_MS);
-                sockets.add(socket);
+                bodies.sockets.add(socket);
                 write(socket, HEAD + "{");
             }
         } catch (IOException e) {
-            for (Socket socket : sockets) {
-                socket.close();
-            }
+            bodies.close();
             throw e;
         }
-        return new SlowBodies(sockets);
+        return bodies;
     }
 
     /** Sends one body byte a second on every connection for {@code duration}, then reads what each got. */
