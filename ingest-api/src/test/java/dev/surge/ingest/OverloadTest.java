@@ -8,6 +8,7 @@ import dev.surge.common.serde.JsonSerde;
 import dev.surge.ingest.admission.AdmissionConfig;
 import dev.surge.ingest.publish.EventPublisher.Written;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -69,6 +70,37 @@ class OverloadTest {
     }
 
     @Test
+    void shouldSayConnectionCloseWhenRefusingARequestWhoseBodyHasNotArrived() throws Exception {
+        // Jetty closes a connection whose request body was not read; a client that was not told would send its next
+        // request on it and get no answer at all.
+        String answer = rawExchange("POST /simulate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100\r\n\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 503 ").containsIgnoringCase("\r\nConnection: close\r\n");
+    }
+
+    @Test
+    void shouldKeepTheConnectionOpenWhenTheRefusedBodyCameWithTheHead() throws Exception {
+        String body = "{\"key\":\"k\"}";
+        try (Socket socket = new Socket("127.0.0.1", api.app.port())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write(("POST /simulate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String refused = readResponse(in);
+            out.write("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String next = readResponse(in);
+
+            assertThat(refused).startsWith("HTTP/1.1 503 ").doesNotContainIgnoringCase("Connection: close");
+            assertThat(next).startsWith("HTTP/1.1 200 ");
+        }
+    }
+
+    @Test
     void shouldRefuseEveryFormOfTheRouteAndAdmitAgainOnceAnswersAreOut() {
         HttpResponse<String> refused = api.post("/simulate", "{\"key\":\"k\"}");
         HttpResponse<String> slash = api.post("/simulate/", null);
@@ -94,6 +126,22 @@ class OverloadTest {
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(api.metric("surge_admission_limit")).isEqualTo(2);
         assertThat(api.metric("surge_requests_in_flight")).isEqualTo(2);
+    }
+
+    /** One response from a connection that stays open: the head, then as many body bytes as it declares. */
+    private static String readResponse(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed after " + head.length() + " bytes: " + head);
+            }
+            head.append((char) b);
+        }
+        int length = head.toString().lines()
+                .filter(line -> line.regionMatches(true, 0, "Content-Length:", 0, 15))
+                .mapToInt(line -> Integer.parseInt(line.substring(15).trim())).findFirst().orElse(0);
+        return head + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
     }
 
     private String rawExchange(String request) throws IOException {

@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.server.Handler;
@@ -39,6 +40,8 @@ public final class AdmissionGate extends Handler.Wrapper {
     static final String PATH = "/simulate";
     private static final HttpField CONTENT_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE,
             Problem.CONTENT_TYPE);
+    private static final HttpField CONNECTION_CLOSE = new PreEncodedHttpField(HttpHeader.CONNECTION,
+            HttpHeaderValue.CLOSE.asString());
     private static final HttpField RETRY_AFTER = new PreEncodedHttpField(HttpHeader.RETRY_AFTER, "1");
 
     private final boolean takesPermits;
@@ -87,7 +90,7 @@ public final class AdmissionGate extends Handler.Wrapper {
         if (!takesPermits) {
             if (limiter.wouldRefuse(client.id())) {
                 outcomes.count(EventOutcomes.OVERLOADED, client.metricTag());
-                refuse(response, callback);
+                refuse(request, response, callback);
                 return true;
             }
             return next.handle(request, response, callback);
@@ -98,7 +101,7 @@ public final class AdmissionGate extends Handler.Wrapper {
                 return next.handle(request, response, callback);
             }
             outcomes.count(EventOutcomes.OVERLOADED, client.metricTag());
-            refuse(response, callback);
+            refuse(request, response, callback);
             return true;
         }
         ConcurrencyLimiter.Permit permit = (ConcurrencyLimiter.Permit) admission;
@@ -147,9 +150,18 @@ public final class AdmissionGate extends Handler.Wrapper {
         };
     }
 
-    private void refuse(Response response, Callback callback) {
+    /**
+     * Writes the pre-built 503. The body is not read, so the connection can stay open only if the whole body already
+     * came in with the head (then Jetty discards it here). Otherwise Jetty closes the connection after this answer, so
+     * the answer says {@code Connection: close}: without it a client would keep the connection for its next request
+     * and find it closed, with no answer (the JDK's HttpClient: "header parser received no bytes").
+     */
+    private void refuse(Request request, Response response, Callback callback) {
         response.setStatus(503);
         HttpFields.Mutable headers = response.getHeaders();
+        if (!request.consumeAvailable()) {
+            headers.put(CONNECTION_CLOSE);
+        }
         headers.put(CONTENT_TYPE);
         headers.put(RETRY_AFTER);
         headers.put(overloadedLength);
