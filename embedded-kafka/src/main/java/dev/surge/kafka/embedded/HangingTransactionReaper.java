@@ -1,5 +1,6 @@
 package dev.surge.kafka.embedded;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,33 +31,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scans this broker's partitions for hanging transactions ({@link HangingTransactions}) and writes the abort marker
- * of each one its coordinator already aborted: what an operator does by hand with {@code kafka-transactions.sh
- * find-hanging} and {@code abort} (KIP-664). Runs in the embedded broker only: against a cluster of its own, that is
- * the operator's call.
+ * Scans this broker's partitions for hanging transactions ({@link HangingTransactions}) and writes the marker its
+ * coordinator decided but never delivered: the abort marker with {@code Admin.abortTransaction}, what an operator does
+ * by hand with {@code kafka-transactions.sh find-hanging} and {@code abort} (KIP-664), and the commit marker with
+ * {@link TransactionMarkers} (Kafka has no tool for that). How each ended is read from the coordinator's own log
+ * ({@link TransactionLogHistory}) only when a hanging transaction is found. Runs in the embedded broker only: against
+ * a cluster of its own, that is the operator's call.
  */
 final class HangingTransactionReaper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HangingTransactionReaper.class);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
     private final Admin admin;
+    private final String bootstrapServers;
+    private final TransactionMarkers markers;
     private final HangingTransactions hanging;
     private final ScheduledExecutorService scans;
     private final Set<HangingTransactions.Open> reported = new java.util.HashSet<>();
     private long lastFailureLog = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
 
-    private HangingTransactionReaper(Admin admin, HangingTransactions hanging, ScheduledExecutorService scans) {
+    private HangingTransactionReaper(Admin admin, String host, int port, HangingTransactions hanging,
+                                     ScheduledExecutorService scans) {
         this.admin = admin;
+        this.bootstrapServers = host + ":" + port;
+        this.markers = new TransactionMarkers(host, port, CALL_TIMEOUT);
         this.hanging = hanging;
         this.scans = scans;
     }
 
     /**
-     * Scans every {@code every}; a transaction is judged once it has been open for {@code settle}.
+     * Scans the broker listening on {@code host:port} every {@code every}; a transaction is judged once it has been
+     * open for {@code settle}.
      */
-    static HangingTransactionReaper start(String bootstrapServers, Duration every, Duration settle) {
+    static HangingTransactionReaper start(String host, int port, Duration every, Duration settle) {
         Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, host + ":" + port,
                 AdminClientConfig.CLIENT_ID_CONFIG, "surge-hanging-transactions",
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis()));
@@ -65,7 +74,8 @@ final class HangingTransactionReaper implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        HangingTransactionReaper reaper = new HangingTransactionReaper(admin, new HangingTransactions(settle), scans);
+        HangingTransactionReaper reaper = new HangingTransactionReaper(admin, host, port,
+                new HangingTransactions(settle), scans);
         scans.scheduleWithFixedDelay(reaper::scanQuietly, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         return reaper;
     }
@@ -73,7 +83,7 @@ final class HangingTransactionReaper implements AutoCloseable {
     private void scanQuietly() {
         try {
             scan();
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException | TimeoutException | IOException e) {
             // expected while the broker starts or stops; said once a minute at most so that a lasting failure shows
             if (System.nanoTime() - lastFailureLog > TimeUnit.MINUTES.toNanos(1)) {
                 lastFailureLog = System.nanoTime();
@@ -87,30 +97,43 @@ final class HangingTransactionReaper implements AutoCloseable {
         }
     }
 
-    /** One scan: returns the transactions it aborted. */
-    List<HangingTransactions.Open> scan() throws ExecutionException, InterruptedException, TimeoutException {
+    /** One scan: returns the transactions it ended, with how. */
+    Map<HangingTransactions.Open, HangingTransactions.Outcome> scan()
+            throws ExecutionException, InterruptedException, TimeoutException, IOException {
         List<HangingTransactions.Open> settled = hanging.settled(openTransactions(), Instant.now());
         if (settled.isEmpty()) {
-            return List.of();
+            return Map.of();
         }
-        List<HangingTransactions.Open> aborted = new ArrayList<>();
-        for (HangingTransactions.Verdict verdict : hanging.judge(settled, coordinators(settled),
-                transactionVersion() >= 2)) {
+        Map<Long, HangingTransactions.Coordinator> coordinators = coordinators(settled);
+        List<HangingTransactions.Verdict> verdicts = hanging.judge(settled, coordinators,
+                TransactionLogHistory.read(bootstrapServers, coordinators.values().stream()
+                        .map(HangingTransactions.Coordinator::transactionalId).collect(Collectors.toSet()),
+                        CALL_TIMEOUT),
+                transactionVersion() >= 2);
+        Map<HangingTransactions.Open, HangingTransactions.Outcome> ended = new HashMap<>();
+        for (HangingTransactions.Verdict verdict : verdicts) {
             HangingTransactions.Open open = verdict.open();
-            if (verdict.abort()) {
-                admin.abortTransaction(new AbortTransactionSpec(open.partition(), open.producerId(),
-                        (short) open.producerEpoch(), open.coordinatorEpoch())).all()
+            switch (verdict.outcome()) {
+                case ABORT -> admin.abortTransaction(new AbortTransactionSpec(open.partition(), open.producerId(),
+                                (short) open.producerEpoch(), open.coordinatorEpoch())).all()
                         .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                aborted.add(open);
-                LOG.warn("Wrote the missing abort marker of a hanging transaction on {}", verdict.describe());
-            } else if (reported.add(open)) {
-                LOG.error("Hanging transaction on {}: left alone, its outcome is unknown; readers of the partition "
-                        + "(read_committed) and its group offsets wait until it is ended "
-                        + "(kafka-transactions.sh find-hanging / abort)", verdict.describe());
+                case COMMIT -> markers.commit(open.partition(), open.producerId(), (short) open.producerEpoch(),
+                        open.coordinatorEpoch());
+                case UNKNOWN -> {
+                    if (reported.add(open)) {
+                        LOG.error("Hanging transaction on {}: left alone, its outcome is unknown; readers of the "
+                                + "partition (read_committed) and its group offsets wait until it is ended "
+                                + "(kafka-transactions.sh find-hanging / abort)", verdict.describe());
+                    }
+                    continue;
+                }
             }
+            ended.put(open, verdict.outcome());
+            LOG.warn("Wrote the missing {} marker of a hanging transaction on {}",
+                    verdict.outcome() == HangingTransactions.Outcome.COMMIT ? "commit" : "abort", verdict.describe());
         }
         reported.retainAll(settled);
-        return aborted;
+        return ended;
     }
 
     /** The cluster's finalized {@code transaction.version} (0 when none is finalized). */

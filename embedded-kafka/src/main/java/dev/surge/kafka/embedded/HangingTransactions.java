@@ -11,29 +11,41 @@ import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Decides which transactions left open on a partition are hanging: open there although their coordinator has
- * finished them, so they will never get their marker. Pure: the scans are passed in, nothing is read here.
+ * Decides which transactions left open on a partition are hanging (open there although their coordinator has
+ * finished them, so they will never get their marker) and how each one ended. Pure: the scans are passed in, nothing
+ * is read here.
  *
  * <p>Why this exists: when the transaction coordinator cannot find a partition's leader while it sends the markers
  * that end a transaction, Kafka assumes the partition was deleted, drops it from the transaction and completes it
  * anyway ({@code TransactionMarkerChannelManager}: "Couldn't find leader endpoint for partitions ... these partitions
- * are likely deleted already and hence can be skipped"). A single-node broker that restarts is such a case: it loads
- * its transaction state as leader of the partitions it had before the restart, aborts the transactions that timed
- * out while it was down, and sends their markers while its own partitions still have no leader (until the controller
- * unfences it, about 3 s here). Seen in the fault run: the abort marker never reached {@code __consumer_offsets}, the
- * offsets the aborted transaction had sent stayed pending for good, and the Streams thread that owned those
- * partitions waited forever for them ("partitions still have unstable offsets"), so its keys were never counted.
+ * are likely deleted already and hence can be skipped"). In Kafka 4.4 a partition without a leader counts as such:
+ * {@code KRaftMetadataCache.getPartitionLeaderEndpoint} answers empty when the leader id names no registered broker,
+ * which {@code -1} never does (checked against the 4.4.0 classes; the Scala version of September 2024 answered
+ * {@code Node.noNode()} there, and the markers waited). A single-node broker that restarts after a SIGKILL goes
+ * through exactly that: its coordinator loads the transaction state while the metadata still shows the old
+ * incarnation of the broker as leader, completes what was prepared and aborts what timed out while it was down,
+ * cannot reach itself yet (its listener opens only once it is registered again), and when the controller fences the
+ * old incarnation (after {@code broker.session.timeout.ms}) every partition is without a leader for about 2 s until
+ * the new one registers: the markers retried then are dropped. Seen in fault runs, both ways: an abort marker that
+ * never reached {@code __consumer_offsets} (the Streams thread then waited forever for "unstable offsets"), and commit
+ * markers that never reached changelog partitions (their readers waited forever).
  *
- * <p>A transaction is aborted here only when all of these hold: it has been open on the partition, with the same
- * producer epoch and first offset, for at least {@code settle} (markers take milliseconds); and its coordinator says
- * the transaction of that very epoch ended in an abort ({@code COMPLETE_ABORT} at that epoch, or at the next one, the
- * epoch Kafka bumps to when it ends a transaction under transaction protocol version 2). The coordinator reaches
- * {@code COMPLETE_ABORT} only once it has written or skipped every marker, so writing the abort marker then only
- * does what it decided; the only race left is a marker that reached the partition between the two looks, and the
- * abort marker written then is a second abort of a transaction that was aborted anyway. All of this holds under
- * transaction protocol version 2 only (what the embedded broker runs): under version 1 a producer keeps its epoch
- * across transactions, so nothing is aborted there, only reported. Every other open transaction older than {@code settle} whose
- * coordinator does not list the partition is reported, never touched: its outcome cannot be known from outside.
+ * <p>How a transaction ended is taken from the coordinator only, never guessed: under transaction protocol version 2
+ * every transaction ends with its own epoch bump, so the transaction a producer ran at epoch {@code E} ends with the
+ * record its coordinator logs at epoch {@code E + 1}: {@code PrepareCommit} or {@code PrepareAbort} (then
+ * {@code Complete...}). A hanging transaction is
+ * <ul>
+ *   <li>committed if the coordinator logged {@code PrepareCommit} at {@code E + 1} listing this partition: the
+ *       coordinator decided to commit it, and only the marker is missing;</li>
+ *   <li>aborted if it logged {@code PrepareAbort} or {@code CompleteAbort} at {@code E + 1}, or its current state is
+ *       {@code CompleteAbort} at {@code E} or {@code E + 1};</li>
+ *   <li>only reported otherwise (never touched): no record names its end (compacted away, or another protocol).</li>
+ * </ul>
+ * It is judged only once it has been open on the partition, with the same producer epoch and first offset, for at
+ * least {@code settle} (markers take milliseconds), and only if the coordinator is not running or ending it now. The
+ * only race left is a marker that reached the partition between the looks, and the marker written then repeats the
+ * coordinator's own decision. Under transaction protocol version 1 a producer keeps its epoch across transactions, so
+ * an epoch names no single transaction: there everything is only reported.
  */
 final class HangingTransactions {
     /** One producer's open transaction on one partition, as {@code DescribeProducers} reports it. */
@@ -45,8 +57,18 @@ final class HangingTransactions {
                        java.util.Set<TopicPartition> partitions) {
     }
 
+    /** One record of a producer's transactional id in the coordinator's log ({@code __transaction_state}). */
+    record Logged(long producerId, int producerEpoch, TransactionState state,
+                  java.util.Set<TopicPartition> partitions) {
+    }
+
+    /** What is done with a hanging transaction: the coordinator's decision, or nothing when it is not known. */
+    enum Outcome {
+        COMMIT, ABORT, UNKNOWN
+    }
+
     /** The verdict on one open transaction that has outlived {@code settle}. */
-    record Verdict(Open open, Optional<Coordinator> coordinator, boolean abort) {
+    record Verdict(Open open, Optional<Coordinator> coordinator, Outcome outcome) {
         String describe() {
             return open.partition() + " producerId " + open.producerId() + " epoch " + open.producerEpoch()
                     + " open since offset " + open.firstOffset()
@@ -63,31 +85,53 @@ final class HangingTransactions {
     }
 
     /**
-     * Judges the transactions {@link #settled} returned: the ones whose coordinator says they are still running are
-     * left out; the others are returned, to abort or to report.
+     * Judges the transactions {@link #settled} returned: the ones whose coordinator says they are still running or
+     * ending are left out; the others are returned with how they ended, or {@link Outcome#UNKNOWN}.
      *
      * @param settledOpen what {@link #settled} returned
-     * @param coordinator what the coordinator says, by producer id (absent: no transactional id is known for it)
+     * @param coordinator what the coordinator says now, by producer id (absent: no transactional id is known for it)
+     * @param logged what the coordinator logged for those transactional ids, by producer id, in log order
      * @param epochPerTransaction whether the cluster runs transaction protocol version 2, where every transaction
      *                            ends with its own epoch bump: only then does an epoch name one transaction, and only
-     *                            then is anything aborted (under version 1 a producer keeps its epoch across
-     *                            transactions, so "aborted at this epoch" may be about a later one): else all is
-     *                            reported
+     *                            then is anything ended here
      */
-    List<Verdict> judge(List<Open> settledOpen, Map<Long, Coordinator> coordinator, boolean epochPerTransaction) {
+    List<Verdict> judge(List<Open> settledOpen, Map<Long, Coordinator> coordinator, Map<Long, List<Logged>> logged,
+                        boolean epochPerTransaction) {
         List<Verdict> verdicts = new ArrayList<>();
         for (Open open : settledOpen) {
             Optional<Coordinator> known = Optional.ofNullable(coordinator.get(open.producerId()));
             if (known.isPresent() && stillRunning(open, known.get())) {
                 continue;
             }
-            boolean abort = epochPerTransaction && known.isPresent()
-                    && known.get().state() == TransactionState.COMPLETE_ABORT
-                    && (known.get().producerEpoch() == open.producerEpoch()
-                    || known.get().producerEpoch() == open.producerEpoch() + 1);
-            verdicts.add(new Verdict(open, known, abort));
+            Outcome outcome = epochPerTransaction
+                    ? outcome(open, known, logged.getOrDefault(open.producerId(), List.of()))
+                    : Outcome.UNKNOWN;
+            verdicts.add(new Verdict(open, known, outcome));
         }
         return verdicts;
+    }
+
+    private static Outcome outcome(Open open, Optional<Coordinator> now, List<Logged> logged) {
+        int ending = open.producerEpoch() + 1;
+        for (Logged record : logged) {
+            if (record.producerId() != open.producerId() || record.producerEpoch() != ending) {
+                continue;
+            }
+            switch (record.state()) {
+                case PREPARE_COMMIT:
+                    if (record.partitions().contains(open.partition())) {
+                        return Outcome.COMMIT;
+                    }
+                    break;
+                case PREPARE_ABORT, COMPLETE_ABORT:
+                    return Outcome.ABORT;
+                default:
+                    break;
+            }
+        }
+        boolean abortedNow = now.isPresent() && now.get().state() == TransactionState.COMPLETE_ABORT
+                && (now.get().producerEpoch() == open.producerEpoch() || now.get().producerEpoch() == ending);
+        return abortedNow ? Outcome.ABORT : Outcome.UNKNOWN;
     }
 
     /**

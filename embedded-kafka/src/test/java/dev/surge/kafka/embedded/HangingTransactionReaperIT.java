@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -16,13 +17,17 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,7 +35,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The reaper's scan against a real broker (every partition, the internal topics too): a live transaction, however
- * long it has been open, is never aborted. (The hanging case itself needs a broker restart in its own process:
+ * long it has been open, is never ended; and the commit marker it writes for a transaction its coordinator decided to
+ * commit is one the partition takes. (The hanging case itself needs a broker restart in its own process:
  * BrokerRestartTransactionsIT in local-stack.)
  */
 class HangingTransactionReaperIT {
@@ -62,8 +68,8 @@ class HangingTransactionReaperIT {
                      ProducerConfig.TRANSACTIONAL_ID_CONFIG, "reaper-it-txn"),
                      new StringSerializer(), new StringSerializer());
              // judges every open transaction at once (settle 0): only the coordinator's word protects it
-             HangingTransactionReaper reaper = HangingTransactionReaper.start(broker.bootstrapServers(),
-                     Duration.ofDays(1), Duration.ZERO)) {
+             HangingTransactionReaper reaper = HangingTransactionReaper.start("127.0.0.1",
+                     broker.port(), Duration.ofDays(1), Duration.ZERO)) {
             admin.createTopics(List.of(new NewTopic(EVENTS.topic(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
             producer.initTransactions();
             producer.beginTransaction();
@@ -83,5 +89,54 @@ class HangingTransactionReaperIT {
             assertThat(admin.listConsumerGroupOffsets("reaper-it-group").partitionsToOffsetAndMetadata()
                     .get(30, TimeUnit.SECONDS)).containsEntry(EVENTS, new OffsetAndMetadata(1));
         }
+    }
+
+    @Test
+    void aCommitMarkerWrittenByTheReaperMakesTheTransactionsRecordsVisibleToReadCommittedReaders() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers()));
+             KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                     ProducerConfig.TRANSACTIONAL_ID_CONFIG, "reaper-it-marker"),
+                     new StringSerializer(), new StringSerializer())) {
+            admin.createTopics(List.of(new NewTopic(EVENTS.topic(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(EVENTS.topic(), 0, "k", "v")).get(30, TimeUnit.SECONDS);
+            ProducerState open = admin.describeProducers(List.of(EVENTS)).partitionResult(EVENTS)
+                    .get(30, TimeUnit.SECONDS).activeProducers().get(0);
+            assertThat(readCommittedEnd(admin)).as("the open transaction holds the read_committed end").isZero();
+
+            new TransactionMarkers("127.0.0.1", broker.port(), Duration.ofSeconds(10)).commit(EVENTS,
+                    open.producerId(), (short) open.producerEpoch(), open.coordinatorEpoch().orElse(0));
+
+            assertThat(readCommittedEnd(admin)).as("the record and the commit marker").isEqualTo(2);
+            assertThat(readCommitted()).as("committed, not aborted").containsExactly("v");
+            assertThat(admin.describeProducers(List.of(EVENTS)).partitionResult(EVENTS).get(30, TimeUnit.SECONDS)
+                    .activeProducers()).allSatisfy(producerState ->
+                    assertThat(producerState.currentTransactionStartOffset()).isEmpty());
+        }
+    }
+
+    private List<String> readCommitted() {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new StringDeserializer())) {
+            consumer.assign(List.of(EVENTS));
+            consumer.seekToBeginning(List.of(EVENTS));
+            List<String> values = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> values.add(record.value()));
+                return consumer.position(EVENTS) >= 2;
+            });
+            return values;
+        }
+    }
+
+    private static long readCommittedEnd(Admin admin) throws Exception {
+        return admin.listOffsets(Map.of(EVENTS, OffsetSpec.latest()),
+                        new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                .partitionResult(EVENTS).get(30, TimeUnit.SECONDS).offset();
     }
 }

@@ -3,7 +3,9 @@ package dev.surge.kafka.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.surge.kafka.embedded.HangingTransactions.Coordinator;
+import dev.surge.kafka.embedded.HangingTransactions.Logged;
 import dev.surge.kafka.embedded.HangingTransactions.Open;
+import dev.surge.kafka.embedded.HangingTransactions.Outcome;
 import dev.surge.kafka.embedded.HangingTransactions.Verdict;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class HangingTransactionsTest {
     private static final TopicPartition OFFSETS = new TopicPartition("__consumer_offsets", 5);
+    private static final TopicPartition ACKS = new TopicPartition("load-acks", 1);
     private static final Instant T0 = Instant.parse("2026-11-30T03:30:00Z");
     private static final Duration SETTLE = Duration.ofSeconds(10);
 
@@ -41,32 +44,69 @@ class HangingTransactionsTest {
     @Test
     void anOpenTransactionWhoseCoordinatorAbortedItAtItsEpochOrTheNextIsAborted() {
         assertThat(judge(coordinator(TransactionState.COMPLETE_ABORT, 169, Set.of())))
-                .singleElement().satisfies(verdict -> assertThat(verdict.abort()).isTrue());
+                .singleElement().satisfies(verdict -> assertThat(verdict.outcome()).isEqualTo(Outcome.ABORT));
         assertThat(judge(coordinator(TransactionState.COMPLETE_ABORT, 168, Set.of())))
-                .singleElement().satisfies(verdict -> assertThat(verdict.abort()).isTrue());
+                .singleElement().satisfies(verdict -> assertThat(verdict.outcome()).isEqualTo(Outcome.ABORT));
     }
 
     @Test
-    void underTransactionProtocolVersionOneNothingIsAbortedOnlyReported() {
+    void aTransactionWhoseCoordinatorLoggedACommitDecisionListingThePartitionIsCommitted() {
+        // the coordinator has moved on (epoch 175): only its log tells that the transaction of epoch 168 committed
+        Map<Long, List<Logged>> log = Map.of(open.producerId(), List.of(
+                logged(168, TransactionState.ONGOING, Set.of(OFFSETS, ACKS)),
+                logged(169, TransactionState.PREPARE_COMMIT, Set.of(OFFSETS, ACKS)),
+                logged(169, TransactionState.COMPLETE_COMMIT, Set.of()),
+                logged(169, TransactionState.ONGOING, Set.of(ACKS))));
+
+        assertThat(judge(coordinator(TransactionState.ONGOING, 175, Set.of(ACKS)), log))
+                .singleElement().satisfies(verdict -> assertThat(verdict.outcome()).isEqualTo(Outcome.COMMIT));
+    }
+
+    @Test
+    void aTransactionWhoseCoordinatorLoggedAnAbortDecisionIsAborted() {
+        Map<Long, List<Logged>> log = Map.of(open.producerId(), List.of(
+                logged(169, TransactionState.PREPARE_ABORT, Set.of(OFFSETS)),
+                logged(169, TransactionState.COMPLETE_ABORT, Set.of())));
+
+        assertThat(judge(coordinator(TransactionState.ONGOING, 175, Set.of(ACKS)), log))
+                .singleElement().satisfies(verdict -> assertThat(verdict.outcome()).isEqualTo(Outcome.ABORT));
+    }
+
+    @Test
+    void aCommitDecisionThatDoesNotListThePartitionOrIsAboutAnotherEpochOrProducerCommitsNothing() {
+        Map<Long, List<Logged>> log = Map.of(open.producerId(), List.of(
+                logged(169, TransactionState.PREPARE_COMMIT, Set.of(ACKS)),
+                logged(168, TransactionState.PREPARE_COMMIT, Set.of(OFFSETS)),
+                logged(170, TransactionState.PREPARE_COMMIT, Set.of(OFFSETS)),
+                new Logged(7, 169, TransactionState.PREPARE_COMMIT, Set.of(OFFSETS))));
+
+        assertThat(judge(coordinator(TransactionState.ONGOING, 175, Set.of(ACKS)), log))
+                .singleElement().satisfies(verdict -> assertThat(verdict.outcome()).isEqualTo(Outcome.UNKNOWN));
+    }
+
+    @Test
+    void underTransactionProtocolVersionOneNothingIsEndedOnlyReported() {
         // a producer keeps its epoch across transactions there: "aborted at epoch 168" may be about a later one
+        Map<Long, List<Logged>> log = Map.of(open.producerId(), List.of(
+                logged(169, TransactionState.PREPARE_COMMIT, Set.of(OFFSETS))));
         assertThat(hanging.judge(List.of(open), Map.of(open.producerId(),
-                coordinator(TransactionState.COMPLETE_ABORT, 168, Set.of())), false))
-                .singleElement().satisfies(verdict -> assertThat(verdict.abort()).isFalse());
+                coordinator(TransactionState.COMPLETE_ABORT, 168, Set.of())), log, false))
+                .singleElement().satisfies(verdict -> assertThat(verdict.outcome()).isEqualTo(Outcome.UNKNOWN));
     }
 
     @Test
     void anAbortAtALaterEpochSaysNothingOfThisTransactionSoItIsOnlyReported() {
         assertThat(judge(coordinator(TransactionState.COMPLETE_ABORT, 175, Set.of())))
-                .singleElement().satisfies(verdict -> assertThat(verdict.abort()).isFalse());
+                .singleElement().satisfies(verdict -> assertThat(verdict.outcome()).isEqualTo(Outcome.UNKNOWN));
     }
 
     @Test
-    void aCommittedOrUnknownTransactionIsReportedNeverAborted() {
+    void aTransactionWithoutARecordOfItsEndIsReportedNeverEnded() {
         assertThat(judge(coordinator(TransactionState.COMPLETE_COMMIT, 169, Set.of())))
-                .singleElement().satisfies(verdict -> assertThat(verdict.abort()).isFalse());
-        assertThat(hanging.judge(List.of(open), Map.of(), true))
+                .singleElement().satisfies(verdict -> assertThat(verdict.outcome()).isEqualTo(Outcome.UNKNOWN));
+        assertThat(hanging.judge(List.of(open), Map.of(), Map.of(), true))
                 .singleElement().satisfies(verdict -> {
-                    assertThat(verdict.abort()).isFalse();
+                    assertThat(verdict.outcome()).isEqualTo(Outcome.UNKNOWN);
                     assertThat(verdict.describe()).contains("no transactional id known");
                 });
     }
@@ -80,16 +120,24 @@ class HangingTransactionsTest {
 
     @Test
     void anOngoingTransactionThatNoLongerListsThePartitionIsHangingThere() {
-        assertThat(judge(coordinator(TransactionState.ONGOING, 170, Set.of(new TopicPartition("load-acks", 1)))))
+        assertThat(judge(coordinator(TransactionState.ONGOING, 170, Set.of(ACKS))))
                 .singleElement().satisfies(verdict -> {
-                    assertThat(verdict.abort()).isFalse();
+                    assertThat(verdict.outcome()).isEqualTo(Outcome.UNKNOWN);
                     assertThat(verdict.describe()).contains("__consumer_offsets-5", "producerId 0", "epoch 168",
                             "Ongoing at epoch 170");
                 });
     }
 
+    private List<Verdict> judge(Coordinator coordinator, Map<Long, List<Logged>> log) {
+        return hanging.judge(List.of(open), Map.of(open.producerId(), coordinator), log, true);
+    }
+
+    private Logged logged(int epoch, TransactionState state, Set<TopicPartition> partitions) {
+        return new Logged(open.producerId(), epoch, state, partitions);
+    }
+
     private List<Verdict> judge(Coordinator coordinator) {
-        return hanging.judge(List.of(open), Map.of(open.producerId(), coordinator), true);
+        return judge(coordinator, Map.of());
     }
 
     private static Coordinator coordinator(TransactionState state, int epoch, Set<TopicPartition> partitions) {
