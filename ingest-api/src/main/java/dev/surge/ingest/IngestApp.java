@@ -7,6 +7,7 @@ import dev.surge.common.http.JsonResponses;
 import dev.surge.common.http.Readiness;
 import dev.surge.common.http.ServiceEndpoints;
 import dev.surge.ingest.ack.AckInbox;
+import dev.surge.ingest.admission.AdmissionConfig;
 import dev.surge.ingest.admission.AdmissionControl;
 import dev.surge.ingest.publish.EventPublisher;
 import dev.surge.ingest.simulate.Ingestion;
@@ -15,6 +16,7 @@ import dev.surge.common.http.Problem;
 import dev.surge.common.http.ProblemException;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import java.util.Map;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -46,6 +48,12 @@ public final class IngestApp {
                 Clock.systemUTC(), admission.maxBodyBytes(), registry);
         this.javalin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            // Few request threads, so that under overload ingest-api cannot take the CPU the count path needs
+            // (AdmissionConfig.defaultRequestThreads).
+            QueuedThreadPool requestThreads = new QueuedThreadPool(admission.requestThreads(),
+                    AdmissionConfig.MIN_REQUEST_THREADS);
+            requestThreads.setName("JettyServerThreadPool");
+            config.jetty.threadPool = requestThreads;
             // Bodies are read into memory before the routes run, with no thread waiting on them: a slow sender
             // cannot hold one of Jetty's request threads.
             // Each handler inserted goes in front of those inserted before it: the early admission gate runs first

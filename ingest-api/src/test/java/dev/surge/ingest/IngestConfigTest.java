@@ -31,6 +31,8 @@ class IngestConfigTest {
         assertThat(config.admission().maxBodyBytes()).isEqualTo(8192);
         assertThat(config.admission().bodyTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.admission().maxInFlight()).isEqualTo(1024);
+        assertThat(config.admission().requestThreads())
+                .isEqualTo(Math.max(8, 16 * Runtime.getRuntime().availableProcessors()));
         assertThat(config.admission().apiKeys().enabled()).isFalse();
         assertThat(config.ackTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.produceTimeout()).isEqualTo(Duration.ofSeconds(2));
@@ -49,6 +51,7 @@ class IngestConfigTest {
                 "SURGE_MAX_BODY_BYTES", "1024",
                 "SURGE_BODY_TIMEOUT", "3s",
                 "SURGE_MAX_IN_FLIGHT", "64",
+                "SURGE_HTTP_THREADS", "24",
                 "SURGE_API_KEYS_FILE", keys.toString(),
                 "SURGE_BREAKER_OPEN_DURATION", "500ms",
                 "SURGE_IDEMPOTENCY_RETENTION", "1h"));
@@ -59,6 +62,7 @@ class IngestConfigTest {
         assertThat(config.admission().maxBodyBytes()).isEqualTo(1024);
         assertThat(config.admission().bodyTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(config.admission().maxInFlight()).isEqualTo(64);
+        assertThat(config.admission().requestThreads()).isEqualTo(24);
         assertThat(config.admission().apiKeys().nameOf("raw")).contains("checkout");
         assertThat(config.breakerOpenDuration()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.idempotencyRetention()).isEqualTo(Duration.ofHours(1));
@@ -104,6 +108,8 @@ class IngestConfigTest {
                 .hasMessageContaining("SURGE_MAX_BODY_BYTES (max.body.bytes) should be between 64 and");
         assertThatThrownBy(() -> fromEnvironment(Map.of("SURGE_BODY_TIMEOUT", "10ms")))
                 .hasMessageContaining("SURGE_BODY_TIMEOUT (body.timeout) should be between PT0.1S and PT5M");
+        assertThatThrownBy(() -> fromEnvironment(Map.of("SURGE_HTTP_THREADS", "4")))
+                .hasMessage("SURGE_HTTP_THREADS (http.threads) should be between 8 and 10000 but was 4");
         assertThatThrownBy(() -> fromEnvironment(Map.of("SURGE_IDEMPOTENCY_RETENTION", "forever")))
                 .hasMessageContaining("SURGE_IDEMPOTENCY_RETENTION (idempotency.retention) should be a duration");
         assertThatThrownBy(() -> fromEnvironment(Map.of("SURGE_API_KEYS_FILE", dir.resolve("none").toString())))

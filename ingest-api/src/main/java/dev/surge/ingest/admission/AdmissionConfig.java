@@ -23,10 +23,12 @@ import java.util.Objects;
  *                         and {@code maxInFlight} ({@code SURGE_ADAPTIVE_LIMIT}, default true) or stays at
  *                         {@code maxInFlight}
  * @param apiKeys          the keys clients must present, or {@link ApiKeys#none()}
+ * @param requestThreads   Jetty's request threads, at most ({@code SURGE_HTTP_THREADS}; see
+ *                         {@link #defaultRequestThreads()})
  */
 public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitClients, int maxBodyBytes,
                               Duration bodyTimeout, int maxInFlight, int minInFlight, boolean adaptiveLimit,
-                              ApiKeys apiKeys) {
+                              ApiKeys apiKeys, int requestThreads) {
     public static final int DEFAULT_RATE_LIMIT_CLIENTS = 10_000;
     public static final int DEFAULT_MAX_BODY_BYTES = 8192;
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
@@ -46,10 +48,25 @@ public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitC
      */
     public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
 
+    /** The fewest request threads Jetty starts with: its acceptor and selector take theirs from the same pool. */
+    public static final int MIN_REQUEST_THREADS = 8;
+
     /** No rate limits, no keys; the body and in-flight bounds always apply. */
     public static final AdmissionConfig DEFAULTS = new AdmissionConfig(0, 0, DEFAULT_RATE_LIMIT_CLIENTS,
             DEFAULT_MAX_BODY_BYTES, DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MIN_IN_FLIGHT, true,
-            ApiKeys.none());
+            ApiKeys.none(), defaultRequestThreads());
+
+    /**
+     * 16 per core (32 on 2 cores). Admitted requests wait for their count without a thread (the route answers
+     * through a future) and bodies are read without one, so request threads only parse, refuse and hand over: a
+     * few per core keep the CPU busy. Javalin's default (up to 250) let ingest-api run hundreds of threads under
+     * overload, and the kernel, sharing CPU time by thread, gave them the cores the broker and counter-streams needed
+     * to count: measured here with clients that retry a 503 at once (bench/overload-acceptance.sh, 4,000
+     * connections), 388 and 542 counts/s with the default pool against 2,226-2,271/s with 16 or 32 threads.
+     */
+    public static int defaultRequestThreads() {
+        return Math.max(MIN_REQUEST_THREADS, 16 * Runtime.getRuntime().availableProcessors());
+    }
 
     public AdmissionConfig {
         atLeast("SURGE_RATE_LIMIT", rateLimit, 0);
@@ -67,6 +84,7 @@ public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitC
             throw new SettingException("SURGE_BODY_TIMEOUT should be greater than 0 but was " + bodyTimeout);
         }
         Objects.requireNonNull(apiKeys, "apiKeys");
+        atLeast("SURGE_HTTP_THREADS", requestThreads, MIN_REQUEST_THREADS);
     }
 
     public static AdmissionConfig from(Settings settings) {
@@ -81,34 +99,35 @@ public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitC
                 maxInFlight,
                 settings.integer("min.in.flight", Math.min(DEFAULT_MIN_IN_FLIGHT, maxInFlight), 1, 1_000_000),
                 settings.bool("adaptive.limit", true),
-                keysFile == null ? ApiKeys.none() : ApiKeys.load(Path.of(keysFile)));
+                keysFile == null ? ApiKeys.none() : ApiKeys.load(Path.of(keysFile)),
+                settings.integer("http.threads", defaultRequestThreads(), MIN_REQUEST_THREADS, 10_000));
     }
 
     public AdmissionConfig withRateLimit(int perClient, int perInstance) {
         return new AdmissionConfig(perClient, perInstance, rateLimitClients, maxBodyBytes, bodyTimeout, maxInFlight,
-                minInFlight, adaptiveLimit, apiKeys);
+                minInFlight, adaptiveLimit, apiKeys, requestThreads);
     }
 
     /** A fixed in-flight bound of {@code max}. */
     public AdmissionConfig withFixedInFlight(int max) {
         return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, maxBodyBytes, bodyTimeout, max,
-                minInFlight, false, apiKeys);
+                minInFlight, false, apiKeys, requestThreads);
     }
 
     /** An adaptive in-flight limit between {@code min} and {@code max}. */
     public AdmissionConfig withAdaptiveInFlight(int min, int max) {
         return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, maxBodyBytes, bodyTimeout, max, min,
-                true, apiKeys);
+                true, apiKeys, requestThreads);
     }
 
     public AdmissionConfig withMaxBodyBytes(int max) {
         return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, max, bodyTimeout, maxInFlight,
-                minInFlight, adaptiveLimit, apiKeys);
+                minInFlight, adaptiveLimit, apiKeys, requestThreads);
     }
 
     public AdmissionConfig withApiKeys(ApiKeys keys) {
         return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, maxBodyBytes, bodyTimeout, maxInFlight,
-                minInFlight, adaptiveLimit, keys);
+                minInFlight, adaptiveLimit, keys, requestThreads);
     }
 
     private static void atLeast(String variable, int value, int min) {

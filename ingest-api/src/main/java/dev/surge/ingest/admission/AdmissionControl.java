@@ -56,6 +56,11 @@ public final class AdmissionControl {
         return config.maxBodyBytes();
     }
 
+    /** Jetty's request threads, at most (see {@link AdmissionConfig#defaultRequestThreads()}). */
+    public int requestThreads() {
+        return config.requestThreads();
+    }
+
     /** How long a client may take to send its body once its headers are in; then 408. */
     public Duration bodyTimeout() {
         return config.bodyTimeout();
