@@ -57,15 +57,17 @@ public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitC
             ApiKeys.none(), defaultRequestThreads());
 
     /**
-     * 16 per core (32 on 2 cores). Admitted requests wait for their count without a thread (the route answers
-     * through a future) and bodies are read without one, so request threads only parse, refuse and hand over: a
-     * few per core keep the CPU busy. Javalin's default (up to 250) let ingest-api run hundreds of threads under
-     * overload, and the kernel, sharing CPU time by thread, gave them the cores the broker and counter-streams needed
-     * to count: measured here with clients that retry a 503 at once (bench/overload-acceptance.sh, 4,000
-     * connections), 388 and 542 counts/s with the default pool against 2,226-2,271/s with 16 or 32 threads.
+     * 4 per core (8 on 2 cores), at least {@link #MIN_REQUEST_THREADS}. Admitted requests wait for their count
+     * without a thread (the route answers through a future) and bodies are read without one, so request threads only
+     * parse, refuse and hand over: a few per core keep the CPU busy. Javalin's default (up to 250) let ingest-api run
+     * hundreds of threads under overload, and the kernel, sharing CPU time by thread, gave them the cores the broker
+     * and counter-streams needed to count. Measured here with clients that retry a 503 at once
+     * (bench/overload-acceptance.sh, 4,000 connections, warm): 388-1,053 counts/s with the default pool, 2,226-2,271/s
+     * with 16 or 32 threads, 3,141 and 3,491/s with 8. Requests beyond the threads wait in Jetty's queue, at most one
+     * per connection.
      */
     public static int defaultRequestThreads() {
-        return Math.max(MIN_REQUEST_THREADS, 16 * Runtime.getRuntime().availableProcessors());
+        return Math.max(MIN_REQUEST_THREADS, 4 * Runtime.getRuntime().availableProcessors());
     }
 
     public AdmissionConfig {
