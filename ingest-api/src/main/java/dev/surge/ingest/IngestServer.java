@@ -6,6 +6,7 @@ import dev.surge.common.countpath.CountPathWatcher;
 import dev.surge.common.topic.TopicProvisioner;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import dev.surge.ingest.ack.KafkaAckInbox;
 import dev.surge.ingest.load.LoadProxy;
 import dev.surge.ingest.admission.AdmissionConfig;
@@ -116,6 +117,11 @@ public final class IngestServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /** Completes, with the reason, if this instance can no longer answer with counts (see {@link KafkaAckInbox#failed}). */
+    public CompletableFuture<String> failed() {
+        return inbox.failed();
     }
 
     /** Reply partitions this instance reads now. */

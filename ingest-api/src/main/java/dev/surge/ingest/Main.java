@@ -2,9 +2,17 @@ package dev.surge.ingest;
 
 import dev.surge.common.config.Settings;
 import dev.surge.common.startup.ClassDataArchive;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Wires ingest-api from the environment and runs it until SIGTERM/SIGINT. */
+/**
+ * Wires ingest-api from the environment and runs it until SIGTERM/SIGINT. An instance that can no longer answer with
+ * counts (its ack consumer failed for good) exits 1 with the reason, so a supervisor restarts it instead of leaving
+ * it up answering 202.
+ */
 public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
     private Main() {
     }
 
@@ -13,5 +21,9 @@ public final class Main {
         IngestServer server = IngestServer.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "ingest-api-shutdown"));
         ClassDataArchive.dumpIfAsked(System.getenv());
+        server.failed().thenAcceptAsync(reason -> { // not on the consumer's thread that reported it
+            LOG.error("ingest-api exits: {}", reason);
+            System.exit(1);
+        });
     }
 }

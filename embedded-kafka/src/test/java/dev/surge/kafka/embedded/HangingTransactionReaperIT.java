@@ -61,12 +61,8 @@ class HangingTransactionReaperIT {
 
     @Test
     void aLiveTransactionIsLeftAloneHoweverLongItIsOpen() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers()));
-             KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                     ProducerConfig.TRANSACTIONAL_ID_CONFIG, "reaper-it-txn"),
-                     new StringSerializer(), new StringSerializer());
+        try (Admin admin = admin();
+             KafkaProducer<String, String> producer = transactionalProducer("reaper-it-txn");
              // judges every open transaction at once (settle 0): only the coordinator's word protects it
              HangingTransactionReaper reaper = HangingTransactionReaper.start("127.0.0.1",
                      broker.port(), Duration.ofDays(1), Duration.ZERO)) {
@@ -93,12 +89,8 @@ class HangingTransactionReaperIT {
 
     @Test
     void aCommitMarkerWrittenByTheReaperMakesTheTransactionsRecordsVisibleToReadCommittedReaders() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.bootstrapServers()));
-             KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                     ProducerConfig.TRANSACTIONAL_ID_CONFIG, "reaper-it-marker"),
-                     new StringSerializer(), new StringSerializer())) {
+        try (Admin admin = admin();
+             KafkaProducer<String, String> producer = transactionalProducer("reaper-it-marker")) {
             admin.createTopics(List.of(new NewTopic(EVENTS.topic(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
             producer.initTransactions();
             producer.beginTransaction();
@@ -116,6 +108,17 @@ class HangingTransactionReaperIT {
                     .activeProducers()).allSatisfy(producerState ->
                     assertThat(producerState.currentTransactionStartOffset()).isEmpty());
         }
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+    }
+
+    private KafkaProducer<String, String> transactionalProducer(String transactionalId) {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId),
+                new StringSerializer(), new StringSerializer());
     }
 
     private List<String> readCommitted() {

@@ -71,6 +71,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
     private final Map<String, PendingAck> pending = new ConcurrentHashMap<>();
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CompletableFuture<String> failed = new CompletableFuture<>();
     private final Thread pollThread;
     private final Thread revokedThread;
     private final CountDownLatch revokedStopped = new CountDownLatch(1);
@@ -159,6 +160,15 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
         return new KafkaClientMetrics(consumer);
     }
 
+    /**
+     * Completes, with the reason, if the ack consumer fails for good (a fatal group error such as
+     * {@code GROUP_ID_NOT_FOUND}); never completes on {@link #close()}. The instance can then answer no request with its
+     * count: whoever runs it should stop it.
+     */
+    public CompletableFuture<String> failed() {
+        return failed;
+    }
+
     public KafkaAckInbox start() {
         pollThread.start();
         revokedThread.start();
@@ -207,7 +217,9 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
                 throw e;
             }
         } catch (RuntimeException e) {
-            LOG.error("Ack inbox stopped; requests will be answered 202 until restart", e);
+            LOG.error("Ack inbox stopped: no reply partition is read any more", e);
+            failed.complete("the ack consumer failed for good (" + e + "); without it no request can be answered "
+                    + "with its count");
         } finally {
             owned = new int[0];
             releaseAll(pending.values());
