@@ -2,6 +2,7 @@ package dev.surge.counter;
 
 import dev.surge.common.config.Settings;
 import dev.surge.common.startup.ClassDataArchive;
+import dev.surge.common.startup.ExitOnFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +29,6 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "counter-streams-shutdown"));
         ClassDataArchive.dumpIfAsked(System.getenv());
-        service.failed().thenAcceptAsync(reason -> { // not on the stream thread that reported it
-            LOG.error("counter-streams exits: {}", reason);
-            System.exit(1);
-        });
+        ExitOnFailure.watch("counter-streams", service.failed());
     }
 }

@@ -2,8 +2,7 @@ package dev.surge.ingest;
 
 import dev.surge.common.config.Settings;
 import dev.surge.common.startup.ClassDataArchive;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.surge.common.startup.ExitOnFailure;
 
 /**
  * Wires ingest-api from the environment and runs it until SIGTERM/SIGINT. An instance that can no longer answer with
@@ -11,8 +10,6 @@ import org.slf4j.LoggerFactory;
  * it up answering 202.
  */
 public final class Main {
-    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-
     private Main() {
     }
 
@@ -21,9 +18,6 @@ public final class Main {
         IngestServer server = IngestServer.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "ingest-api-shutdown"));
         ClassDataArchive.dumpIfAsked(System.getenv());
-        server.failed().thenAcceptAsync(reason -> { // not on the consumer's thread that reported it
-            LOG.error("ingest-api exits: {}", reason);
-            System.exit(1);
-        });
+        ExitOnFailure.watch("ingest-api", server.failed());
     }
 }

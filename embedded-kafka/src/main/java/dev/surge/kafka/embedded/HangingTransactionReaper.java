@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -105,10 +106,20 @@ final class HangingTransactionReaper implements AutoCloseable {
             return Map.of();
         }
         Map<Long, HangingTransactions.Coordinator> coordinators = coordinators(settled);
-        List<HangingTransactions.Verdict> verdicts = hanging.judge(settled, coordinators,
-                TransactionLogHistory.read(bootstrapServers, coordinators.values().stream()
-                        .map(HangingTransactions.Coordinator::transactionalId).collect(Collectors.toSet()),
-                        CALL_TIMEOUT),
+        reported.retainAll(settled);
+        // Judged once: one reported as of unknown outcome stays so (the coordinator's log only moves on), so the
+        // coordinator's log is read only when a transaction not seen before hangs.
+        List<HangingTransactions.Open> unjudged = HangingTransactions.notRunning(settled, coordinators).stream()
+                .filter(open -> !reported.contains(open)).toList();
+        if (unjudged.isEmpty()) {
+            return Map.of();
+        }
+        Set<String> transactionalIds = unjudged.stream().map(open -> coordinators.get(open.producerId()))
+                .filter(Objects::nonNull).map(HangingTransactions.Coordinator::transactionalId)
+                .collect(Collectors.toSet());
+        List<HangingTransactions.Verdict> verdicts = hanging.judge(unjudged, coordinators,
+                transactionalIds.isEmpty() ? Map.of()
+                        : TransactionLogHistory.read(bootstrapServers, transactionalIds, CALL_TIMEOUT),
                 transactionVersion() >= 2);
         Map<HangingTransactions.Open, HangingTransactions.Outcome> ended = new HashMap<>();
         for (HangingTransactions.Verdict verdict : verdicts) {
@@ -132,7 +143,6 @@ final class HangingTransactionReaper implements AutoCloseable {
             LOG.warn("Wrote the missing {} marker of a hanging transaction on {}",
                     verdict.outcome() == HangingTransactions.Outcome.COMMIT ? "commit" : "abort", verdict.describe());
         }
-        reported.retainAll(settled);
         return ended;
     }
 

@@ -98,17 +98,22 @@ final class HangingTransactions {
     List<Verdict> judge(List<Open> settledOpen, Map<Long, Coordinator> coordinator, Map<Long, List<Logged>> logged,
                         boolean epochPerTransaction) {
         List<Verdict> verdicts = new ArrayList<>();
-        for (Open open : settledOpen) {
+        for (Open open : notRunning(settledOpen, coordinator)) {
             Optional<Coordinator> known = Optional.ofNullable(coordinator.get(open.producerId()));
-            if (known.isPresent() && stillRunning(open, known.get())) {
-                continue;
-            }
             Outcome outcome = epochPerTransaction
                     ? outcome(open, known, logged.getOrDefault(open.producerId(), List.of()))
                     : Outcome.UNKNOWN;
             verdicts.add(new Verdict(open, known, outcome));
         }
         return verdicts;
+    }
+
+    /** The transactions of {@code settledOpen} that their coordinator neither runs nor is ending now. */
+    static List<Open> notRunning(List<Open> settledOpen, Map<Long, Coordinator> coordinator) {
+        return settledOpen.stream().filter(open -> {
+            Coordinator known = coordinator.get(open.producerId());
+            return known == null || !stillRunning(open, known);
+        }).toList();
     }
 
     private static Outcome outcome(Open open, Optional<Coordinator> now, List<Logged> logged) {
