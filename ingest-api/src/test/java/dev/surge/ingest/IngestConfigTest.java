@@ -32,7 +32,7 @@ class IngestConfigTest {
         assertThat(config.admission().bodyTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.admission().maxInFlight()).isEqualTo(1024);
         assertThat(config.admission().requestThreads())
-                .isEqualTo(Math.max(8, 16 * Runtime.getRuntime().availableProcessors()));
+                .isEqualTo(Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
         assertThat(config.admission().apiKeys().enabled()).isFalse();
         assertThat(config.ackTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.produceTimeout()).isEqualTo(Duration.ofSeconds(2));

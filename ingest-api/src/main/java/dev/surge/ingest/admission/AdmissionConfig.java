@@ -57,19 +57,18 @@ public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitC
             ApiKeys.none(), defaultRequestThreads());
 
     /**
-     * 16 per core (32 on 2 cores), at least {@link #MIN_REQUEST_THREADS}. Admitted requests wait for their count
-     * without a thread (the route answers through a future) and bodies are read without one, so request threads only
-     * parse, refuse and hand over. Javalin's default (up to 250) let ingest-api run hundreds of threads under
-     * overload, and the kernel, sharing CPU time by thread, gave them the cores the broker and counter-streams needed
-     * to count. Measured here with clients that retry a 503 at once (bench/overload-acceptance.sh, 4,000 connections,
-     * warm): 388-542 counts/s with the default pool, 1,053-2,271/s with 16 or 32 threads, 3,141 and 3,491/s with 8.
-     * Not 8: while Kafka is unreachable and the breaker still closed, a write can hold its request thread for up to
-     * the produce timeout ({@code KafkaProducer.send} waiting for metadata, {@code max.block.ms}), and with 8 threads
-     * 12 such writes already queued the rest (AdmissionIT failed in 2 of 4 runs; 0 of 3 with 32, 0 of 4 with 250).
-     * Requests beyond the threads wait in Jetty's queue, at most one per connection.
+     * 4 per core (8 on 2 cores), at least {@link #MIN_REQUEST_THREADS}. Admitted requests wait for their count
+     * without a thread (the route answers through a future), bodies are read without one, and a Kafka write holds its
+     * thread at most {@code KafkaEventPublisher.MAX_BLOCK} (100 ms), so request threads only parse, refuse and hand
+     * over. More threads cost the count path: the kernel shares CPU time by thread, and under overload every request
+     * thread is busy refusing, so hundreds of them (Javalin's default pool, up to 250) took the cores the producer,
+     * the broker and counter-streams needed to count. Measured here with clients that retry a 503 at once
+     * (bench/overload-acceptance.sh, 4,000 connections, warm): 388-542 counts/s with the default pool, 1,053-2,271/s
+     * with 16 or 32 threads, 3,141 and 3,491/s with 8. Requests beyond the threads wait in Jetty's queue, at most one
+     * per connection.
      */
     public static int defaultRequestThreads() {
-        return Math.max(MIN_REQUEST_THREADS, 16 * Runtime.getRuntime().availableProcessors());
+        return Math.max(MIN_REQUEST_THREADS, 4 * Runtime.getRuntime().availableProcessors());
     }
 
     public AdmissionConfig {

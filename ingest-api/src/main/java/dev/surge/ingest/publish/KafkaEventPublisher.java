@@ -16,7 +16,10 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes events with an idempotent, {@code acks=all} producer keyed by load key, so all events of one key land
@@ -24,7 +27,20 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * (it changes when the count path is rescaled).
  */
 public final class KafkaEventPublisher implements EventPublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaEventPublisher.class);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    /**
+     * How long {@code send} may hold the request thread that calls it ({@code max.block.ms}): waiting for the topic's
+     * metadata or for room in the producer's buffer. Short, because request threads are few
+     * ({@link dev.surge.ingest.admission.AdmissionConfig#defaultRequestThreads}): a write that cannot start within
+     * it is refused (503, not written) and counts as a failure for the circuit breaker, instead of holding a thread
+     * for the produce timeout. The metadata of every topic written to is fetched before it is written to
+     * ({@link #follow}), so a healthy producer does not wait here; it does after the broker lost or dropped the
+     * topic's metadata (seen when a broker stops: {@code KafkaProducer.waitOnMetadata} waits for an update).
+     */
+    static final Duration MAX_BLOCK = Duration.ofMillis(100);
+    /** How long {@link #follow} tries to fetch a topic's metadata before it leaves that to the first write. */
+    private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(30);
 
     private final Producer<String, LoadEvent> producer;
     /** The events topic of the generation that takes new events; read per event, changed by a rescale. */
@@ -35,7 +51,10 @@ public final class KafkaEventPublisher implements EventPublisher {
         follow(countPath);
     }
 
-    /** A producer whose every wait (metadata, buffer, delivery) is bounded by {@code produceTimeout}. */
+    /**
+     * A producer whose every write is confirmed or failed within {@code produceTimeout} and holds its caller at most
+     * {@link #MAX_BLOCK} (or the produce timeout, if shorter).
+     */
     public static KafkaEventPublisher create(KafkaSettings kafka, Duration produceTimeout, String clientId,
                                              CountPath countPath) {
         return new KafkaEventPublisher(new KafkaProducer<>(producerConfig(kafka, produceTimeout, clientId),
@@ -53,7 +72,7 @@ public final class KafkaEventPublisher implements EventPublisher {
                 ProducerConfig.LINGER_MS_CONFIG, linger,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) (timeout - linger),
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(timeout, MAX_BLOCK.toMillis()));
         return kafka.clientConfig(defaults);
     }
 
@@ -62,9 +81,24 @@ public final class KafkaEventPublisher implements EventPublisher {
         return new KafkaClientMetrics(producer);
     }
 
-    /** Fetches the generation's topic metadata now, so that no request pays for (or blocks on) it later. */
+    /**
+     * Fetches the generation's topic metadata now, so that no request pays for (or blocks on) it later. Each try is
+     * bounded by {@code max.block.ms}, so it tries again until {@link #WARM_UP_TIMEOUT}; then the first write tries.
+     */
     private void warmUp(Generation generation) {
-        producer.partitionsFor(generation.eventsTopic());
+        long deadline = System.nanoTime() + WARM_UP_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                producer.partitionsFor(generation.eventsTopic());
+                return;
+            } catch (TimeoutException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    LOG.warn("No metadata for {} within {}; the first write to it fetches it", generation.eventsTopic(),
+                            WARM_UP_TIMEOUT);
+                    return;
+                }
+            }
+        }
     }
 
     /**
