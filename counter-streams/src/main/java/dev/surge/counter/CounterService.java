@@ -4,6 +4,7 @@ import dev.surge.common.config.KafkaHealth;
 import dev.surge.common.countpath.CountPath;
 import dev.surge.common.countpath.CountPathWatcher;
 import dev.surge.common.http.HttpMetrics;
+import dev.surge.common.http.HttpListener;
 import dev.surge.common.http.JsonResponses;
 import dev.surge.common.http.Readiness;
 import dev.surge.common.http.ServiceEndpoints;
@@ -39,6 +40,7 @@ public final class CounterService implements AutoCloseable {
     private final CounterConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final DeadLetterMetrics deadLetters = new DeadLetterMetrics(registry);
+    private final HttpListener listener = new HttpListener();
     private final Javalin http;
     private volatile CountingGenerations generations;
     private volatile KafkaHealth kafkaHealth;
@@ -52,6 +54,7 @@ public final class CounterService implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         this.http = Javalin.create(javalin -> {
+            listener.install(javalin);
             javalin.startup.showJavalinBanner = false;
             JsonResponses.installProblemMapping(javalin);
             HttpMetrics.install(javalin, registry);
@@ -77,7 +80,7 @@ public final class CounterService implements AutoCloseable {
      * and starts the Streams application of each generation it runs.
      */
     public CounterService start() {
-        http.start(config.httpHost(), config.httpPort());
+        listener.start(http, config.httpHost(), config.httpPort());
         kafkaHealth = new KafkaHealth(config.kafka(), config.applicationId() + "-health").start();
         TopicProvisioner.Partitions partitions;
         try (Admin admin = Admin.create(config.kafka().clientConfig(Map.of()))) {

@@ -2,6 +2,7 @@ package dev.surge.ingest;
 
 import dev.surge.common.concurrent.DaemonThreads;
 import dev.surge.common.http.BufferedBodyHandler;
+import dev.surge.common.http.HttpListener;
 import dev.surge.common.http.HttpMetrics;
 import dev.surge.common.http.JsonResponses;
 import dev.surge.common.http.Readiness;
@@ -37,6 +38,7 @@ public final class IngestApp {
     private final ExecutorService responseWriters;
     private final AdmissionControl admission;
     private volatile boolean draining;
+    private final HttpListener listener;
 
     /** @param kafkaReachable whether Kafka answers now (checked in the background): readiness requires it */
     public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
@@ -46,7 +48,9 @@ public final class IngestApp {
                 DaemonThreads.named("response-writer"));
         SimulateHandler simulate = new SimulateHandler(new Ingestion(publisher, inbox, ackTimeout), responseWriters,
                 Clock.systemUTC(), admission.maxBodyBytes(), registry);
+        this.listener = new HttpListener();
         this.javalin = Javalin.create(config -> {
+            listener.install(config);
             config.startup.showJavalinBanner = false;
             // Few request threads, so that under overload ingest-api cannot take the CPU the count path needs
             // (AdmissionConfig.defaultRequestThreads).
@@ -92,7 +96,7 @@ public final class IngestApp {
     }
 
     public IngestApp start(String host, int port) {
-        javalin.start(host, port);
+        listener.start(javalin, host, port);
         return this;
     }
 
