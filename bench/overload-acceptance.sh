@@ -5,8 +5,9 @@
 #   bench/overload-acceptance.sh --api PORT --counter PORT [--low 256] [--high 4000] [--seconds 20] [--warmup 10]
 #                                [--keys 1000] [--honour]
 #
-# Prints one line per phase (2xx/s, statuses, refusals with Retry-After, socket errors and timeouts, latency) and the
-# goodput of the high phase as a share of the low one. --honour uses bench/simulate-honour.lua (clients that wait as
+# Prints one line per phase (2xx/s, statuses, refusals with Retry-After, socket errors and timeouts, latency of all
+# answers as wrk saw them, and the p99 of the counted requests from ingest-api's surge_ack_latency_seconds histogram:
+# from the request read to its count known) and the goodput of the high phase as a share of the low one. --honour uses bench/simulate-honour.lua (clients that wait as
 # Retry-After says). Load goes to 127.0.0.1 only; each phase is bounded by wrk's -d and a timeout.
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -56,19 +57,30 @@ done
 [[ $BEFORE =~ ^[0-9]+$ ]] || { echo "overload-acceptance: no GET /load total at $LOAD ($BEFORE)" >&2; exit 1; }
 ((STABLE >= 3)) || { echo "overload-acceptance: the count total did not settle within 120 s" >&2; exit 1; }
 ACKED=0 UNANSWERED=0
+# ingest-api's own histogram of admitted requests' latency (received -> count known, surge_ack_latency_seconds)
+ack_buckets() { curl -sf "http://127.0.0.1:$API/metrics" | grep '^surge_ack_latency_seconds_bucket' || true; }
+ack_p99_ms() { # BEFORE AFTER -> p99 of the requests counted between the two scrapes, as the bucket's upper bound
+  awk 'NR == FNR { before[$1] = $2; next } { n[++k] = $2 - before[$1]; le[k] = $1 }
+       END { if (k == 0 || n[k] == 0) { print "?"; exit } for (i = 1; i <= k; i++) if (n[i] >= 0.99 * n[k]) {
+               match(le[i], /le="[^"]*"/); v = substr(le[i], RSTART + 4, RLENGTH - 5)
+               printf "<= %.0f", v * 1000; exit } }' "$1" "$2"
+}
 phase() { # NAME CONNECTIONS SECONDS
   local f="$WORK/$1.sum"
+  ack_buckets >"$WORK/$1.before"
   timeout -k 5 $(($3 + 60)) wrk -t2 -c"$2" -d"${3}s" --timeout 10s -s "$SCRIPT" "$URL" -- "$1-$$" "$KEYS" "$f" \
     >"$WORK/$1.log" 2>&1 || { cat "$WORK/$1.log" >&2; exit 1; }
+  ack_buckets >"$WORK/$1.after"
   ACKED=$((ACKED + $(val "$f" s2xx)))
   UNANSWERED=$((UNANSWERED + $(val "$f" unanswered)))
-  printf '%-6s %5s conns: %6s 2xx/s (200: %s, 202: %s), refused: %s (%s), with Retry-After: %s, socket errors: connect %s read %s write %s timeout %s, p50 %.1f ms p99 %.1f ms p99.9 %.1f ms, ingest-api RSS %s MB\n' \
+  printf '%-6s %5s conns: %6s 2xx/s (200: %s, 202: %s), refused: %s (%s), with Retry-After: %s, socket errors: connect %s read %s write %s timeout %s, all answers as wrk saw them: p50 %.1f ms p99 %.1f ms p99.9 %.1f ms, counted in ingest-api: p99 %s ms, ingest-api RSS %s MB\n' \
     "$1" "$2" "$(rate "$f")" "$(val "$f" s200)" "$(val "$f" s202)" "$(val "$f" non2xx)" \
     "$(grep '^status_' "$f" | sed 's/status_//' | tr '\n' ' ' | sed 's/ $//')" "$(val "$f" retry_after)" \
     "$(val "$f" err_connect)" "$(val "$f" err_read)" "$(val "$f" err_write)" "$(val "$f" err_timeout)" \
     "$(awk -v u="$(val "$f" p50_us)" 'BEGIN { print u / 1000 }')" \
     "$(awk -v u="$(val "$f" p99_us)" 'BEGIN { print u / 1000 }')" \
-    "$(awk -v u="$(val "$f" p999_us)" 'BEGIN { print u / 1000 }')" "$(api_rss_mb)"
+    "$(awk -v u="$(val "$f" p999_us)" 'BEGIN { print u / 1000 }')" \
+    "$(ack_p99_ms "$WORK/$1.before" "$WORK/$1.after")" "$(api_rss_mb)"
 }
 
 echo "clients: $SCRIPT, $KEYS keys, wrk -t2 --timeout 10s; ingest-api on $API"

@@ -58,7 +58,7 @@ class OverloadTest {
 
         String[] headAndBody = answer.split("\r\n\r\n", 2);
         assertThat(headAndBody[0]).startsWith("HTTP/1.1 503 ")
-                .containsIgnoringCase("\r\nRetry-After: 1")
+                .containsPattern("(?i)\r\nRetry-After: [1-5]\r\n")
                 .containsIgnoringCase("\r\nContent-Type: application/problem+json");
         JsonNode problem = JsonSerde.MAPPER.readTree(headAndBody[1]);
         assertThat(problem.get("type").asText()).isEqualTo("urn:surge:problem:overloaded");
@@ -80,24 +80,39 @@ class OverloadTest {
     }
 
     @Test
-    void shouldKeepTheConnectionOpenWhenTheRefusedBodyCameWithTheHead() throws Exception {
+    void shouldKeepTheConnectionOpenWhenTheRefusedBodyCameWithTheHeadAndReadItAgainOnlyAfterRetryAfter()
+            throws Exception {
         String body = "{\"key\":\"k\"}";
         try (Socket socket = new Socket("127.0.0.1", api.app.port())) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
+            long sent = System.nanoTime();
             out.write(("POST /simulate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String refused = readResponse(in);
+            long refusedAt = System.nanoTime();
+            // A client that retries at once: its next request waits, unread, until the Retry-After has passed.
             out.write("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String next = readResponse(in);
+            Duration nextTook = Duration.ofNanos(System.nanoTime() - refusedAt);
 
             assertThat(refused).startsWith("HTTP/1.1 503 ").doesNotContainIgnoringCase("Connection: close");
+            assertThat(Duration.ofNanos(refusedAt - sent)).as("the 503 itself").isLessThan(Duration.ofSeconds(1));
+            long retryAfter = retryAfterSeconds(refused);
+            assertThat(retryAfter).isBetween(1L, 5L);
             assertThat(next).startsWith("HTTP/1.1 200 ");
+            assertThat(nextTook).as("the next request on the refused connection")
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(retryAfter).minusMillis(50));
         }
+    }
+
+    private static long retryAfterSeconds(String response) {
+        return response.lines().filter(line -> line.regionMatches(true, 0, "Retry-After:", 0, 12))
+                .mapToLong(line -> Long.parseLong(line.substring(12).trim())).findFirst().orElseThrow();
     }
 
     @Test
@@ -108,7 +123,8 @@ class OverloadTest {
 
         assertThat(List.of(refused, slash, durable)).allSatisfy(response -> {
             assertThat(response.statusCode()).isEqualTo(503);
-            assertThat(response.headers().firstValue("Retry-After")).contains("1");
+            assertThat(response.headers().firstValue("Retry-After").map(Long::parseLong)).hasValueSatisfying(
+                    seconds -> assertThat(seconds).isBetween(1L, 5L));
             assertThat(TestApi.json(response).get("type").asText()).isEqualTo("urn:surge:problem:overloaded");
         });
         assertThat(api.publisher.published).hasSize(2);

@@ -42,8 +42,9 @@ public final class AdmissionControl {
         this.config = config;
         this.outcomes = new EventOutcomes(registry);
         this.limiter = new ConcurrencyLimiter(config, System::nanoTime, registry);
-        this.earlyGate = AdmissionGate.early(limiter, config.apiKeys(), outcomes);
-        this.permitGate = AdmissionGate.permitting(limiter, config.apiKeys(), outcomes);
+        RefusalPacing pacing = new RefusalPacing(System::nanoTime, registry);
+        this.earlyGate = AdmissionGate.early(limiter, pacing, config.apiKeys(), outcomes);
+        this.permitGate = AdmissionGate.permitting(limiter, pacing, config.apiKeys(), outcomes);
         this.rateLimits = new RateLimits(config.rateLimit(), config.globalRateLimit(), config.rateLimitClients(),
                 nanoTime, registry);
     }

@@ -4,6 +4,8 @@ import dev.surge.common.http.JsonResponses;
 import dev.surge.common.http.Problem;
 import dev.surge.ingest.metrics.EventOutcomes;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -29,7 +31,9 @@ import org.eclipse.jetty.util.Callback;
  * <p>Why in front of Javalin: under overload most requests are refused, so a refusal must cost next to nothing. Here
  * it costs the request head Jetty parsed anyway, a hash lookup, and one write of a response built at start (503
  * problem+json with {@code Retry-After}): no Javalin context, exception or JSON serialization is made, nothing goes
- * near Kafka. The permit is given back when the response is complete, with what the answer says about the count path
+ * near Kafka. And the refused connection is then left unread until its {@code Retry-After} ends
+ * ({@link RefusalPacing}), so a client that retries at once cannot make this instance answer refusals faster than
+ * about one for every two requests it admits. The permit is given back when the response is complete, with what the answer says about the count path
  * ({@link #resultOf}), so the limit learns from the latency of every request that reached it.
  *
  * <p>Requests to other paths, and every request once the limiter is closed (draining: the route answers them
@@ -42,18 +46,25 @@ public final class AdmissionGate extends Handler.Wrapper {
             Problem.CONTENT_TYPE);
     private static final HttpField CONNECTION_CLOSE = new PreEncodedHttpField(HttpHeader.CONNECTION,
             HttpHeaderValue.CLOSE.asString());
-    private static final HttpField RETRY_AFTER = new PreEncodedHttpField(HttpHeader.RETRY_AFTER, "1");
+    /** {@code Retry-After: n} for every pause {@link RefusalPacing} can ask for, index n. */
+    private static final HttpField[] RETRY_AFTER = java.util.stream.LongStream
+            .rangeClosed(0, RefusalPacing.MAX_PAUSE.toSeconds())
+            .mapToObj(seconds -> new PreEncodedHttpField(HttpHeader.RETRY_AFTER, Long.toString(seconds)))
+            .toArray(HttpField[]::new);
 
     private final boolean takesPermits;
     private final ConcurrencyLimiter limiter;
+    private final RefusalPacing pacing;
     private final ApiKeys apiKeys;
     private final EventOutcomes outcomes;
     private final ByteBuffer overloadedBody;
     private final HttpField overloadedLength;
 
-    private AdmissionGate(boolean takesPermits, ConcurrencyLimiter limiter, ApiKeys apiKeys, EventOutcomes outcomes) {
+    private AdmissionGate(boolean takesPermits, ConcurrencyLimiter limiter, RefusalPacing pacing, ApiKeys apiKeys,
+                          EventOutcomes outcomes) {
         this.takesPermits = takesPermits;
         this.limiter = limiter;
+        this.pacing = pacing;
         this.apiKeys = apiKeys;
         this.outcomes = outcomes;
         byte[] body = JsonResponses.problemBody(overloaded().at(PATH));
@@ -62,13 +73,15 @@ public final class AdmissionGate extends Handler.Wrapper {
     }
 
     /** The stage in front of everything: refuses what the limiter would refuse now, takes nothing. */
-    public static AdmissionGate early(ConcurrencyLimiter limiter, ApiKeys apiKeys, EventOutcomes outcomes) {
-        return new AdmissionGate(false, limiter, apiKeys, outcomes);
+    public static AdmissionGate early(ConcurrencyLimiter limiter, RefusalPacing pacing, ApiKeys apiKeys,
+                                      EventOutcomes outcomes) {
+        return new AdmissionGate(false, limiter, pacing, apiKeys, outcomes);
     }
 
     /** The stage right before Javalin: takes a permit, or refuses. */
-    public static AdmissionGate permitting(ConcurrencyLimiter limiter, ApiKeys apiKeys, EventOutcomes outcomes) {
-        return new AdmissionGate(true, limiter, apiKeys, outcomes);
+    public static AdmissionGate permitting(ConcurrencyLimiter limiter, RefusalPacing pacing, ApiKeys apiKeys,
+                                           EventOutcomes outcomes) {
+        return new AdmissionGate(true, limiter, pacing, apiKeys, outcomes);
     }
 
     /** The problem every request refused for want of a permit gets. */
@@ -105,6 +118,7 @@ public final class AdmissionGate extends Handler.Wrapper {
             return true;
         }
         ConcurrencyLimiter.Permit permit = (ConcurrencyLimiter.Permit) admission;
+        pacing.admitted();
         boolean durable = isDurable(request);
         Callback releasing = new Callback() {
             @Override
@@ -151,21 +165,42 @@ public final class AdmissionGate extends Handler.Wrapper {
     }
 
     /**
-     * Writes the pre-built 503. The body is not read, so the connection can stay open only if the whole body already
-     * came in with the head (then Jetty discards it here). Otherwise Jetty closes the connection after this answer, so
-     * the answer says {@code Connection: close}: without it a client would keep the connection for its next request
-     * and find it closed, with no answer (the JDK's HttpClient: "header parser received no bytes").
+     * Writes the pre-built 503 with the {@code Retry-After} {@link RefusalPacing} gives, and leaves the connection
+     * unread for that long: the request is complete only when the pause ends, and Jetty reads a connection's next
+     * request only then. The body is not read, so the connection can stay open only if the whole body already came in
+     * with the head (then Jetty discards it here). Otherwise Jetty closes the connection after this answer, so the
+     * answer says {@code Connection: close} (without it a client would keep the connection for its next request and
+     * find it closed, with no answer: the JDK's HttpClient, "header parser received no bytes"), and there is nothing to
+     * pause.
      */
     private void refuse(Request request, Response response, Callback callback) {
+        Duration pause = pacing.pause();
         response.setStatus(503);
         HttpFields.Mutable headers = response.getHeaders();
-        if (!request.consumeAvailable()) {
+        boolean closing = !request.consumeAvailable() || request.getHeaders().contains(HttpHeader.CONNECTION,
+                HttpHeaderValue.CLOSE.asString());
+        if (closing) {
             headers.put(CONNECTION_CLOSE);
         }
         headers.put(CONTENT_TYPE);
-        headers.put(RETRY_AFTER);
+        headers.put(RETRY_AFTER[(int) pause.toSeconds()]);
         headers.put(overloadedLength);
-        response.write(true, overloadedBody.slice(), callback);
+        if (closing) {
+            response.write(true, overloadedBody.slice(), callback);
+            return;
+        }
+        response.write(true, overloadedBody.slice(), Callback.from(() -> {
+            pacing.paused();
+            try {
+                request.getComponents().getScheduler().schedule(() -> {
+                    pacing.resumed();
+                    callback.succeeded();
+                }, pause.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RuntimeException stopping) {
+                pacing.resumed();
+                callback.succeeded();
+            }
+        }, callback::failed));
     }
 
     private static boolean isSimulate(Request request) {
