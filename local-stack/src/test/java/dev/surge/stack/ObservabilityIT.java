@@ -8,6 +8,7 @@ import dev.surge.counter.CounterService;
 import dev.surge.ingest.IngestServer;
 import dev.surge.testkit.TestKafka;
 import java.io.File;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -166,7 +167,9 @@ class ObservabilityIT {
                 "--storage.tsdb.path=" + temp.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + prometheusPort)
                 .redirectErrorStream(true).redirectOutput(temp.resolve("prometheus.log").toFile()).start();
 
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        // Prometheus refuses connections until it listens.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptionsInstanceOf(ConnectException.class).untilAsserted(() -> {
             JsonNode targets = prometheusApi("/api/v1/targets").get("data").get("activeTargets");
             assertThat(targets).hasSize(2);
             assertThat(targets).allSatisfy(t -> assertThat(t.get("health").asText()).isEqualTo("up"));
