@@ -56,12 +56,19 @@ class OverloadIT {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try (IngestServer server = IngestServer.start(IngestConfig.from(new Settings(settings)))) {
             URI simulate = URI.create("http://127.0.0.1:" + server.port() + "/simulate");
+            // Ready = the ack consumer reads its reply partitions: before, an ack=count request is answered 202 as
+            // soon as it is written (there is no count to wait for) and holds no permit.
+            await().atMost(Duration.ofSeconds(60)).until(() -> http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/health/ready")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
             List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
             for (int i = 0; i < LIMIT; i++) {
                 held.add(http.sendAsync(post(simulate, "held-" + i), HttpResponse.BodyHandlers.ofString()));
             }
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> metric(http, server, "surge_requests_in_flight") == LIMIT);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(held).as("held requests answered early").noneMatch(CompletableFuture::isDone);
+                assertThat(metric(http, server, "surge_requests_in_flight")).isEqualTo(LIMIT);
+            });
 
             // All at once, each on a connection of its own: a refused connection is not read again until its
             // Retry-After has passed, so requests sent one after the other on it would wait out the held ones.

@@ -5,8 +5,9 @@ import dev.surge.common.http.Problem;
 import dev.surge.ingest.metrics.EventOutcomes;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -47,7 +48,7 @@ public final class AdmissionGate extends Handler.Wrapper {
     private static final HttpField CONNECTION_CLOSE = new PreEncodedHttpField(HttpHeader.CONNECTION,
             HttpHeaderValue.CLOSE.asString());
     /** {@code Retry-After: n} for every pause {@link RefusalPacing} can ask for, index n. */
-    private static final HttpField[] RETRY_AFTER = java.util.stream.LongStream
+    private static final HttpField[] RETRY_AFTER = LongStream
             .rangeClosed(0, RefusalPacing.MAX_PAUSE.toSeconds())
             .mapToObj(seconds -> new PreEncodedHttpField(HttpHeader.RETRY_AFTER, Long.toString(seconds)))
             .toArray(HttpField[]::new);
