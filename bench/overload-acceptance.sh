@@ -63,7 +63,9 @@ ack_p99_ms() { # BEFORE AFTER -> p99 of the requests counted between the two scr
   awk 'NR == FNR { before[$1] = $2; next } { n[++k] = $2 - before[$1]; le[k] = $1 }
        END { if (k == 0 || n[k] == 0) { print "?"; exit } for (i = 1; i <= k; i++) if (n[i] >= 0.99 * n[k]) {
                match(le[i], /le="[^"]*"/); v = substr(le[i], RSTART + 4, RLENGTH - 5)
-               printf "<= %.0f", v * 1000; exit } }' "$1" "$2"
+               if (v == "+Inf") { printf "> %.0f", last * 1000; exit }
+               printf "<= %.0f", v * 1000; exit }
+             else { match(le[i], /le="[^"]*"/); last = substr(le[i], RSTART + 4, RLENGTH - 5) } }' "$1" "$2"
 }
 phase() { # NAME CONNECTIONS SECONDS
   local f="$WORK/$1.sum"

@@ -37,8 +37,8 @@ public final class IngestApp {
     private final Javalin javalin;
     private final ExecutorService responseWriters;
     private final AdmissionControl admission;
+    private final HttpListener listener = new HttpListener();
     private volatile boolean draining;
-    private final HttpListener listener;
 
     /** @param kafkaReachable whether Kafka answers now (checked in the background): readiness requires it */
     public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
@@ -48,7 +48,6 @@ public final class IngestApp {
                 DaemonThreads.named("response-writer"));
         SimulateHandler simulate = new SimulateHandler(new Ingestion(publisher, inbox, ackTimeout), responseWriters,
                 Clock.systemUTC(), admission.maxBodyBytes(), registry);
-        this.listener = new HttpListener();
         this.javalin = Javalin.create(config -> {
             listener.install(config);
             config.startup.showJavalinBanner = false;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.surge.common.config.Settings;
-import dev.surge.testkit.TestKafka;
+import dev.surge.testkit.TestKafkaExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +14,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.MemberToRemove;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * On a real broker: when ingest-api's ack consumer fails for good, the instance says so ({@link IngestServer#failed},
@@ -27,28 +26,19 @@ import org.junit.jupiter.api.Test;
 class AckConsumerLostIT {
     private static final String GROUP = "ack-lost-it";
     private static final String INSTANCE = "ack-lost-it-0";
-    private static TestKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = TestKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final TestKafkaExtension KAFKA = new TestKafkaExtension();
 
     @Test
     void shouldReportTheAckConsumerLostForGoodSoThatTheProcessExits() throws Exception {
         Map<String, String> settings = Map.of(
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "kafka.bootstrap.servers", KAFKA.bootstrapServers(),
                 "http.port", "0",
                 "ack.group.id", GROUP,
                 "instance.id", INSTANCE);
         try (IngestServer server = IngestServer.start(IngestConfig.from(new Settings(settings)));
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                     kafka.bootstrapServers()))) {
+                     KAFKA.bootstrapServers()))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> server.ownedReplyPartitions() > 0);
             assertThat(server.failed()).isNotDone();
 

@@ -11,16 +11,15 @@ import dev.surge.common.config.TopicSettings;
 import dev.surge.ingest.publish.EventPublisher;
 import dev.surge.ingest.publish.KafkaEventPublisher;
 import dev.surge.ingest.publish.KafkaUnavailableException;
-import dev.surge.testkit.TestKafka;
+import dev.surge.testkit.TestKafkaExtension;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * On a real broker: a write the producer refuses before it takes the record (here, larger than
@@ -28,22 +27,13 @@ import org.junit.jupiter.api.Test;
  * (504). The producer reports such failures through the callback while still inside {@code send()}.
  */
 class KafkaEventPublisherIT {
-    private static TestKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = TestKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final TestKafkaExtension KAFKA = new TestKafkaExtension();
 
     @Test
     void shouldReportARecordTheProducerNeverTookAsRefusedAndAWrittenOneAsWritten() throws Exception {
         Settings settings = new Settings(Map.of(
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "kafka.bootstrap.servers", KAFKA.bootstrapServers(),
                 "kafka.max.request.size", "2048"));
         try (Admin admin = Admin.create(KafkaSettings.from(settings).clientConfig(Map.of()))) {
             new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(TopicSettings.from(settings));

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.surge.common.config.Settings;
-import dev.surge.testkit.TestKafka;
+import dev.surge.testkit.TestKafkaExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,9 +20,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * On a real broker, ingest-api as {@link IngestServer} wires it: past the in-flight limit every request is refused
@@ -32,22 +31,13 @@ import org.junit.jupiter.api.Test;
  */
 class OverloadIT {
     private static final int LIMIT = 4;
-    private static TestKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = TestKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final TestKafkaExtension KAFKA = new TestKafkaExtension();
 
     @Test
     void shouldRefuseEverythingPastTheLimitWithoutWritingItAndAdmitAgainOnceAnswered() throws Exception {
         Map<String, String> settings = Map.of(
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "kafka.bootstrap.servers", KAFKA.bootstrapServers(),
                 "http.port", "0",
                 "ack.timeout", "10s",
                 "ack.group.id", "overload-it",
@@ -112,7 +102,7 @@ class OverloadIT {
     /** Records in load-events: the sum of its partitions' end offsets. */
     private static long writtenEvents() {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor("load-events").stream()

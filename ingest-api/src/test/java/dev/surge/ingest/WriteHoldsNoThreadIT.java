@@ -12,7 +12,7 @@ import dev.surge.common.topic.TopicProvisioner;
 import dev.surge.ingest.publish.EventPublisher;
 import dev.surge.ingest.publish.KafkaEventPublisher;
 import dev.surge.ingest.publish.KafkaUnavailableException;
-import dev.surge.testkit.TestKafka;
+import dev.surge.testkit.TestKafkaExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +20,8 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * On a real broker: when the producer has no metadata for the topic it writes to (here the topic is deleted, as a
@@ -33,21 +32,12 @@ import org.junit.jupiter.api.Test;
  */
 class WriteHoldsNoThreadIT {
     private static final Duration PRODUCE_TIMEOUT = Duration.ofSeconds(20);
-    private static TestKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = TestKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final TestKafkaExtension KAFKA = new TestKafkaExtension();
 
     @Test
     void shouldRefuseAWriteWithoutTopicMetadataWithinMaxBlockNotTheProduceTimeout() throws Exception {
-        Settings settings = new Settings(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
+        Settings settings = new Settings(Map.of("kafka.bootstrap.servers", KAFKA.bootstrapServers(),
                 "load.events.partitions", "2", "ack.partitions", "2"));
         KafkaSettings kafkaSettings = KafkaSettings.from(settings);
         CountPath countPath = CountPath.initial(2);

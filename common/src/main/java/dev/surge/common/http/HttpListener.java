@@ -42,28 +42,25 @@ public final class HttpListener {
     static final int HEADER_CACHE_CHARS = 128;
     private static final String WARM_UP = "GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 
-    private volatile String host = "127.0.0.1";
-    private volatile int port;
+    private String host;
+    private int port;
     private ServerConnector tcp;
     private LocalConnector local;
 
     /** Adds the connectors to {@code config}; {@link #start} opens them. */
     public void install(JavalinConfig config) {
-        HttpListener listener = this;
         config.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheSize(HEADER_CACHE_CHARS));
+        // Javalin calls these in start(), after start(javalin, host, port) has set host and port.
         config.jetty.addConnector((server, http) -> {
-            listener.tcp = new ServerConnector(server, new HttpConnectionFactory(http));
-            listener.tcp.setHost(listener.host);
-            listener.tcp.setPort(listener.port);
-            listener.tcp.setAcceptQueueSize(ACCEPT_QUEUE);
-            listener.tcp.setAccepting(false);
-            server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, listener.tcp));
-            return listener.tcp;
+            tcp = new ServerConnector(server, new HttpConnectionFactory(http));
+            tcp.setHost(host);
+            tcp.setPort(port);
+            tcp.setAcceptQueueSize(ACCEPT_QUEUE);
+            tcp.setAccepting(false);
+            server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, tcp));
+            return tcp;
         });
-        config.jetty.addConnector((server, http) -> {
-            listener.local = new LocalConnector(server, new HttpConnectionFactory(http));
-            return listener.local;
-        });
+        config.jetty.addConnector((server, http) -> local = new LocalConnector(server, new HttpConnectionFactory(http)));
     }
 
     /**

@@ -6,7 +6,6 @@ import dev.surge.ingest.metrics.EventOutcomes;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -34,8 +33,9 @@ import org.eclipse.jetty.util.Callback;
  * problem+json with {@code Retry-After}): no Javalin context, exception or JSON serialization is made, nothing goes
  * near Kafka. And the refused connection is then left unread until its {@code Retry-After} ends
  * ({@link RefusalPacing}), so a client that retries at once cannot make this instance answer refusals faster than
- * about one for every two requests it admits. The permit is given back when the response is complete, with what the answer says about the count path
- * ({@link #resultOf}), so the limit learns from the latency of every request that reached it.
+ * about one for every two requests it admits. The permit is given back when the response is complete, with what the
+ * answer says about the count path ({@link #resultOf}), so the limit learns from the latency of every request that
+ * reached it.
  *
  * <p>Requests to other paths, and every request once the limiter is closed (draining: the route answers them
  * "shutting down"), pass without a permit.
@@ -190,18 +190,9 @@ public final class AdmissionGate extends Handler.Wrapper {
             response.write(true, overloadedBody.slice(), callback);
             return;
         }
-        response.write(true, overloadedBody.slice(), Callback.from(() -> {
-            pacing.paused();
-            try {
-                request.getComponents().getScheduler().schedule(() -> {
-                    pacing.resumed();
-                    callback.succeeded();
-                }, pause.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (RuntimeException stopping) {
-                pacing.resumed();
-                callback.succeeded();
-            }
-        }, callback::failed));
+        response.write(true, overloadedBody.slice(), Callback.from(
+                () -> pacing.holdThenComplete(request.getComponents().getScheduler(), pause, callback),
+                callback::failed));
     }
 
     private static boolean isSimulate(Request request) {

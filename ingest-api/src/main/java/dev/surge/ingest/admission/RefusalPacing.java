@@ -3,10 +3,13 @@ package dev.surge.ingest.admission;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * How long a connection that just got a 503 "overloaded" is left unread: the {@code Retry-After} it is told, enforced.
@@ -67,18 +70,22 @@ public final class RefusalPacing {
         return Duration.ofSeconds(Math.max(MIN_PAUSE.toSeconds(), Math.min(MAX_PAUSE.toSeconds(), whole)));
     }
 
-    /** A refused connection is paused from now until {@link #resumed()}. */
-    public void paused() {
+    /**
+     * Completes {@code refused} (the handler's callback of a request just refused, its 503 written) once {@code pause}
+     * has passed: until then Jetty does not read the connection's next request. If {@code scheduler} takes no more
+     * tasks (the server is stopping) it completes at once.
+     */
+    public void holdThenComplete(Scheduler scheduler, Duration pause, Callback refused) {
         paused.incrementAndGet();
-    }
-
-    public void resumed() {
-        paused.decrementAndGet();
-    }
-
-    /** Connections paused now. */
-    public int pausedConnections() {
-        return paused.get();
+        try {
+            scheduler.schedule(() -> {
+                paused.decrementAndGet();
+                refused.succeeded();
+            }, pause.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException stopping) {
+            paused.decrementAndGet();
+            refused.succeeded();
+        }
     }
 
     /** Every second (at the first call after it), the admissions of the second before become the rate. */
