@@ -1,6 +1,7 @@
 package dev.surge.common.http;
 
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.JavalinConfig;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.LocalConnector;
@@ -17,6 +18,11 @@ import org.eclipse.jetty.server.ServerConnector;
  * a {@link NullPointerException} (a 500): seen here when a test sent two at once. A request sent through a
  * {@link LocalConnector} before the TCP connector accepts settles it; connections that arrive meanwhile wait in the
  * accept queue.
+ *
+ * <p>Why no compression: Javalin wraps every answer in a stream that decides, on the first write, whether to
+ * compress it (by size, content type and the client's {@code Accept-Encoding}). Surge's answers are a few hundred
+ * bytes and go to clients on the same network; in a profile of ingest-api under load (BENCHMARKS.md, "Where the time
+ * goes") that check was 13 % of the samples of the threads that write answers, and it never compressed one.
  *
  * <p>Why the accept queue: Java's default listen backlog, 50, overflowed when thousands of clients connected at once
  * (the kernel counted {@code ListenOverflows}); the kernel then drops the handshake's last packet, the client believes
@@ -49,6 +55,7 @@ public final class HttpListener {
 
     /** Adds the connectors to {@code config}; {@link #start} opens them. */
     public void install(JavalinConfig config) {
+        config.http.compressionStrategy = CompressionStrategy.NONE;
         config.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheSize(HEADER_CACHE_CHARS));
         // Javalin calls these in start(), after start(javalin, host, port) has set host and port.
         config.jetty.addConnector((server, http) -> {

@@ -62,6 +62,27 @@ class HttpListenerTest {
         }
     }
 
+    @Test
+    void shouldNotCompressAnswersEvenWhenTheClientAcceptsGzip() throws Exception {
+        HttpListener listener = new HttpListener();
+        String large = "x".repeat(20_000); // past Javalin's 1,500-byte threshold for compressing
+        Javalin app = Javalin.create(config -> {
+            listener.install(config);
+            config.startup.showJavalinBanner = false;
+            config.routes.get("/large", ctx -> JsonResponses.json(ctx, 200, Map.of("text", large)));
+        });
+        try {
+            listener.start(app, "127.0.0.1", 0);
+            RawHttp answer = RawHttp.exchange(listener.port(),
+                    "GET /large HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n");
+
+            assertThat(answer.status()).isEqualTo(200);
+            assertThat(answer.headers()).doesNotContainKey("content-encoding");
+        } finally {
+            app.stop();
+        }
+    }
+
     /**
      * Whether Javalin's servlet has computed its context configuration (the lazy that races): read by reflection,
      * because the race itself is too narrow to hit reliably in a test.
