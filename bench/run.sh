@@ -455,7 +455,31 @@ start_bg ingest-api env "${SURGE_ENV[@]}" SURGE_HTTP_PORT="$API_PORT" SURGE_COUN
 wait_ready "http://$HOST:$API_PORT/health/ready" 120 ingest-api
 log "Surge is up; warming up"
 
+# Warm-up (issue 11): counted answers per second from the moment ingest-api reported ready, read each second from
+# its surge_events_total{outcome="counted"} while the first warm-up load (64 connections) runs.
+counted_total() {
+  curl -fsS --max-time 1 "http://$HOST:$API_PORT/metrics" 2>/dev/null \
+    | awk '/^surge_events_total\{/ && /outcome="counted"/ { s += $NF } END { printf "%d\n", s }'
+}
+sample_counted() { # SECONDS FILE: one line per second, the answers counted in it
+  local previous now second next
+  previous=$(counted_total) next=$(($(date +%s%N) / 1000000 + 1000))
+  for second in $(seq 1 "$1"); do
+    while (($(date +%s%N) / 1000000 < next)); do sleep 0.05; done
+    next=$((next + 1000)) now=$(counted_total)
+    echo "$((now - previous))" >>"$2"
+    previous=$now
+  done
+}
+: >"$WORK/res/warmup-curve.txt"
+sample_counted "$WARMUP" "$WORK/res/warmup-curve.txt" &
+SAMPLER=$!
 surge_wrk surge-warm-count count 64 "$WARMUP" warmup
+wait "$SAMPLER" || true
+WARM_CURVE=$(paste -sd' ' "$WORK/res/warmup-curve.txt")
+FIRST_SECONDS=$((WARMUP < 10 ? WARMUP : 10))
+FIRST_RATE=$(head -n "$FIRST_SECONDS" "$WORK/res/warmup-curve.txt" | awk '{ s += $1 } END { printf "%.0f", NR ? s / NR : 0 }')
+log "warm-up curve (counted/s from ready, 64 connections): $WARM_CURVE"
 BEST_COUNT=0 BEST_DURABLE=0
 if ((!OVERLOAD_ONLY)); then
 surge_wrk surge-warm-durable durable 64 "$WARMUP" warmup
@@ -490,6 +514,8 @@ ELAPSED=$(($(date +%s) - T0))
 # ------------------------------------------------------------------------------------------------ report
 OPEN_P99=$(ms "$(val "${OPEN_COUNT_SUM:-/dev/null}" p99_us)")
 RATIO_FLASK=$(ratio "$BEST_COUNT" "$BEST_FLASK")
+WARM64_RATE=$(rate_of "$WORK/res/surge-count-c64.sum" 2>/dev/null || echo 0)
+RATIO_WARMUP=$(ratio "${FIRST_RATE:-0}" "${WARM64_RATE:-0}")
 RATIO_CEIL=$(ratio "$BEST_COUNT" "$BEST_CEILING")
 RATIO_KAFKA=$(ratio "$BEST_COUNT" "${PERF_RATE:-0}")
 RATIO_DURABLE_CEIL=$(ratio "$BEST_DURABLE" "$BEST_CEILING")
@@ -583,6 +609,10 @@ $(for row in "${ROWS[@]}"; do echo "| ${row//|/ | } |"; done)
 | Surge ack=durable (best) / Javalin ceiling (best) | ${RATIO_DURABLE_CEIL}x | |
 | Surge ack=count (best) / Kafka ProducerPerformance | ${RATIO_KAFKA}x | (a Surge event is 1 produce + 1 EOS count/ack + changelog) |
 | ack=count p99 at 50 % of max ($OPEN_RATE/s, open loop) | $OPEN_P99 ms | <= 50 ms: $(verdict_le "$OPEN_P99" 50) |
+| ack=count first $FIRST_SECONDS s after ready / warm, 64 conns ($FIRST_RATE/s vs $WARM64_RATE/s) | ${RATIO_WARMUP}x | >= 0.70x: $(verdict_ge "$RATIO_WARMUP" 0.70) |
+
+Warm-up curve: answers counted in each second from ingest-api's \`/health/ready\`, under the first warm-up load (64
+connections; ingest-api's \`surge_events_total{outcome="counted"}\`): $WARM_CURVE.
 
 Integrity: $INTEGRITY_SUMMARY. Baselines (a check of the load tool): ${BASELINE_CHECKS%; }.
 

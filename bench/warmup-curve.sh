@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Warm-up curve: counted answers per second from the moment a fresh stack reports ready.
-#   bench/warmup-curve.sh [--seconds N] [--connections C] [--keys K] [--warm-from S]
+#   bench/warmup-curve.sh [--seconds N] [--connections C] [--keys K] [--warm-from S] [-- UP-OPTIONS...]
 # Starts `./surge up` on a fresh data dir and non-default ports (loopback only), waits for ingest-api's
 # /health/ready, starts wrk (count mode, C connections, K keys) at once and reads ingest-api's
 # surge_events_total{outcome="counted"} every second for N seconds. Prints the curve, the mean over the first 10 s,
 # the mean from second S on ("warm"), their ratio (issue 11 asks >= 70 %), and the integrity of the run (each key's
 # count from GET /load/{key} against wrk's acknowledged and sent requests). Stops the stack on exit.
-# SURGE_JAVA_OPTS and other SURGE_* settings pass through to the services, so variants can be compared.
+# SURGE_JAVA_OPTS and other SURGE_* settings pass through to the services, and options after -- to ./surge up
+# (e.g. -- --partitions 4), so variants can be compared.
 set -euo pipefail
 HOME_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_TOTAL=60
@@ -19,7 +20,8 @@ while [ $# -gt 0 ]; do
     --connections) CONNS="$2"; shift 2 ;;
     --keys) KEYS="$2"; shift 2 ;;
     --warm-from) WARM_FROM="$2"; shift 2 ;;
-    *) echo "usage: $0 [--seconds N] [--connections C] [--keys K] [--warm-from S]" >&2; exit 2 ;;
+    --) shift; break ;;
+    *) echo "usage: $0 [--seconds N] [--connections C] [--keys K] [--warm-from S] [-- UP-OPTIONS...]" >&2; exit 2 ;;
   esac
 done
 [ "$WARM_FROM" -lt "$SECONDS_TOTAL" ] || { echo "--warm-from must be below --seconds" >&2; exit 2; }
@@ -42,7 +44,7 @@ counted() {
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 started=$(now_ms)
-"$HOME_DIR/surge" up --data-dir "$DATA/stack" --port $API --counter-port $COUNTER --broker-port $BROKER \
+"$HOME_DIR/surge" up --data-dir "$DATA/stack" --port $API --counter-port $COUNTER --broker-port $BROKER "$@" \
   > "$DATA/up.log" 2>&1 &
 UP_PID=$!
 until curl -sf "http://127.0.0.1:$API/health/ready" >/dev/null 2>&1; do

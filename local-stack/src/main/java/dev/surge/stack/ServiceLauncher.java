@@ -99,12 +99,15 @@ public final class ServiceLauncher {
     /**
      * Class data sharing for a service's JVM: the archive of its jar's classes when one was written (a restart then
      * maps them instead of loading them), else asks the service to write it once started
-     * ({@code ClassDataArchive}). The archive is named after the jar's size and time, so a rebuilt jar gets its own.
+     * ({@code ClassDataArchive}). The archive is named after the jar's size and time and the JDK, so a rebuilt jar
+     * and another JDK get their own.
      */
     private static void classDataSharing(Path jar, Role role, List<String> command, Map<String, String> environment)
             throws IOException {
+        // the JVM refuses an archive another JDK build wrote, so each JDK gets its own (the children run on this JVM)
         Path archive = jar.resolveSibling("cds").resolve(role.id() + "-" + Files.size(jar) + "-"
-                + Files.getLastModifiedTime(jar).toMillis() + ".jsa");
+                + Files.getLastModifiedTime(jar).toMillis() + "-jdk" + Runtime.version().toString()
+                .replaceAll("[^A-Za-z0-9.+-]", "_") + ".jsa");
         // the JVM's own notes on classes it cannot archive (hundreds of lines) stay out of the service's log
         command.add("-Xlog:cds*=error");
         if (Files.isRegularFile(archive)) {
