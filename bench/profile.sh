@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Where the time goes: CPU of broker, counter-streams and ingest-api under count-mode load, and what each spends it on.
+#   bench/profile.sh [--warmup SECONDS] [--seconds SECONDS] [--connections C] [--keys K] [-- UP-OPTIONS...]
+# Starts `./surge up` on a fresh data dir and non-default ports (loopback only) with a JFR recording in every JVM from
+# its start (JFR started later makes HotSpot recompile what it had compiled: here the count rate fell from ~2,000 to
+# ~30/s for minutes), loads it with wrk for --warmup seconds (default 180: the JIT needs minutes on 2 cores), then
+# measures --seconds (default 30): answers/s, each process's share of a core (from /proc), the CPU its JIT compiler
+# threads took since start, and a summary of its JFR CPU samples in that window (bench/jfr-summary.py). Recordings are
+# kept in the printed directory. Stops the stack on exit.
+set -euo pipefail
+HOME_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WARMUP=180 SECONDS_MEASURED=30 CONNS=256 KEYS=1000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --warmup) WARMUP="$2"; shift 2 ;;
+    --seconds) SECONDS_MEASURED="$2"; shift 2 ;;
+    --connections) CONNS="$2"; shift 2 ;;
+    --keys) KEYS="$2"; shift 2 ;;
+    --) shift; break ;;
+    *) echo "usage: $0 [--warmup S] [--seconds S] [--connections C] [--keys K] [-- UP-OPTIONS...]" >&2; exit 2 ;;
+  esac
+done
+API=57080; COUNTER=57081; BROKER=57092
+DATA="$(mktemp -d /tmp/surge-profile.XXXXXX)"
+command -v wrk >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }
+command -v curl >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq curl >/dev/null; }
+command -v python3 >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq python3 >/dev/null; }
+
+cleanup() {
+  [ -n "${UP_PID:-}" ] && kill -TERM "$UP_PID" 2>/dev/null && timeout 60 tail --pid="$UP_PID" -f /dev/null || true
+  rm -rf "$DATA/stack"
+}
+trap cleanup EXIT
+
+mkdir -p "$DATA/jfr"
+SURGE_JAVA_OPTS="${SURGE_JAVA_OPTS:-} -XX:StartFlightRecording=name=surge,settings=profile,maxage=15m,filename=$DATA/jfr/" \
+  "$HOME_DIR/surge" up --data-dir "$DATA/stack" --port $API --counter-port $COUNTER --broker-port $BROKER "$@" \
+  > "$DATA/up.log" 2>&1 &
+UP_PID=$!
+for _ in $(seq 1 480); do
+  curl -sf "http://127.0.0.1:$API/health/ready" >/dev/null 2>&1 && break
+  kill -0 "$UP_PID" 2>/dev/null || { cat "$DATA/up.log"; exit 1; }
+  sleep 0.5
+done
+curl -sf "http://127.0.0.1:$API/health/ready" >/dev/null || { echo "stack not ready" >&2; exit 1; }
+
+load() { # SECONDS NAME
+  wrk -t2 -c"$CONNS" -d"$1s" --timeout 10s -s "$HOME_DIR/bench/simulate.lua" "http://127.0.0.1:$API/simulate" \
+    -- "$2" "$KEYS" "$DATA/$2.sum" | awk '/Requests\/sec/ {print $2}'
+}
+echo "warming up for $WARMUP s ..."
+load "$WARMUP" warm >/dev/null
+
+declare -A ROLE BEFORE
+for pid in $(pgrep -P "$(pgrep -f "local-stack.jar up --data-dir $DATA/stack" | head -1)"); do
+  ROLE[$pid]=$(tr '\0' ' ' < "/proc/$pid/cmdline" | grep -oE '(embedded-kafka|counter-streams|ingest-api)\.jar' \
+    | sed 's/\.jar//; s/embedded-kafka/broker/')
+  BEFORE[$pid]=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+done
+since=$(date +%H:%M:%S)
+rate=$(load "$SECONDS_MEASURED" measured)
+echo
+echo "count mode, $CONNS connections, $KEYS keys: $rate answers/s over $SECONDS_MEASURED s (after $WARMUP s of load)"
+ticks=$(getconf CLK_TCK)
+for pid in "${!ROLE[@]}"; do
+  after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  jit=0
+  for task in /proc/"$pid"/task/*; do
+    case "$(cat "$task/comm")" in C1*|C2*) jit=$((jit + $(awk '{print $14 + $15}' "$task/stat"))) ;; esac
+  done
+  total=$after
+  jcmd "$pid" JFR.dump name=surge filename="$DATA/jfr/${ROLE[$pid]}.jfr" >/dev/null
+  echo
+  echo "== ${ROLE[$pid]} (pid $pid): $(( (after - BEFORE[$pid]) * 100 / (SECONDS_MEASURED * ticks) )) % of a core;" \
+    "JIT compiler threads $((jit / ticks)) s of its $((total / ticks)) s of CPU since start"
+  python3 "$HOME_DIR/bench/jfr-summary.py" "$DATA/jfr/${ROLE[$pid]}.jfr" --since "$since"
+done
+echo
+echo "recordings: $DATA/jfr"
