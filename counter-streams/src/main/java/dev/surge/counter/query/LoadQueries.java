@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +45,7 @@ public final class LoadQueries {
     private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(2);
 
     private final KafkaStreams streams;
+    private final PartitionLoads loads;
     private final Generation generation;
     private final LoadQueries previous;
     private final HostInfo self;
@@ -55,13 +57,16 @@ public final class LoadQueries {
             .build();
 
     /**
+     * @param loads      the running totals this instance's active tasks of {@code generation} publish
      * @param generation the count path generation whose stores this reads
      * @param previous   while a cut-over to {@code generation} is under way, the queries of the generation it
      *                   replaces: a partition that has not received every hand-over yet is answered from there
      *                   (nothing has been counted in it yet); null otherwise
      */
-    public LoadQueries(KafkaStreams streams, Generation generation, LoadQueries previous, HostInfo self, Clock clock) {
+    public LoadQueries(KafkaStreams streams, PartitionLoads loads, Generation generation, LoadQueries previous,
+                       HostInfo self, Clock clock) {
         this.streams = streams;
+        this.loads = loads;
         this.generation = generation;
         this.previous = previous;
         this.self = self;
@@ -164,25 +169,43 @@ public final class LoadQueries {
                 });
     }
 
-    /** What this instance's active partitions hold. */
+    /**
+     * What this instance's active partitions hold: the sum of their running totals (no scan), and the prefix matches
+     * from the stores (a prefix scan, as long as the matches).
+     */
     public PartialLoad local(String prefix, int limit) {
-        Set<Integer> partitions = new TreeSet<>();
-        streams.metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task ->
-                task.topicPartitions().forEach(tp -> partitions.add(tp.partition()))));
+        Map<Integer, PartitionLoad> active = loads.active();
         if (previous != null) {
-            for (int partition : partitions) {
+            for (int partition : active.keySet()) {
                 if (!takenOver(partition)) {
                     throw new LoadUnavailableException("Partition " + partition + " of generation "
                             + generation.number() + " is still taking over (rescale under way)");
                 }
             }
         }
-        try {
-            return LocalStores.summary(counts(null, false), recent(null, false), partitions, clock.instant(),
-                    prefix, limit, TOP);
-        } catch (InvalidStateStoreException e) {
-            throw new LoadUnavailableException("Stores are not queryable here now: " + e.getMessage());
+        long now = clock.millis();
+        long total = 0;
+        long keys = 0;
+        Recent recent = Recent.NONE;
+        List<KeyCount> top = new ArrayList<>();
+        for (PartitionLoad partition : active.values()) {
+            PartitionLoad.Snapshot snapshot = partition.snapshot(now);
+            total += snapshot.total();
+            keys += snapshot.keys();
+            recent = recent.plus(snapshot.recent());
+            top.addAll(snapshot.top());
         }
+        top.sort(KeyCount.BUSIEST_FIRST);
+        List<KeyCount> matches = List.of();
+        if (prefix != null && !prefix.isEmpty()) {
+            try {
+                matches = LocalStores.matches(counts(null, false), prefix, limit);
+            } catch (InvalidStateStoreException e) {
+                throw new LoadUnavailableException("Stores are not queryable here now: " + e.getMessage());
+            }
+        }
+        return new PartialLoad(new TreeSet<>(active.keySet()), total, keys, recent,
+                List.copyOf(top.subList(0, Math.min(TOP, top.size()))), matches);
     }
 
     /**
