@@ -22,6 +22,11 @@ public final class PartitionLoads {
         byPartition.remove(partition, load);
     }
 
+    /** Whether this instance counts {@code partition} now. */
+    public boolean counts(int partition) {
+        return byPartition.containsKey(partition);
+    }
+
     /** The partitions counted here now, each with its aggregate. */
     public Map<Integer, PartitionLoad> active() {
         return Map.copyOf(byPartition);
