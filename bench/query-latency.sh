@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Query latency: answers/s, p50 and p99 of GET /load/{key} and GET /load, on a counter-streams instance and through
-# ingest-api.
+# ingest-api, and of each service's trivial GET /health/live (the HTTP ceiling at that moment).
 #   bench/query-latency.sh [--keys N] [--counter-instances M] [--connections C] [--threads T] [--duration SECONDS]
 # Defaults: 10,000 keys, 1 counter-streams instance, wrk -t1 -c16, 10 s per query.
 # Starts its own stack on a fresh data dir and non-default ports (loopback only), writes one event per key straight to
@@ -25,7 +25,8 @@ while [ $# -gt 0 ]; do
        exit 2 ;;
   esac
 done
-API=38080; COUNTER=38081; BROKER=39092
+# Ports (127.0.0.1): override with QUERY_BENCH_API_PORT, QUERY_BENCH_COUNTER_PORT, QUERY_BENCH_BROKER_PORT.
+API=${QUERY_BENCH_API_PORT:-38080}; COUNTER=${QUERY_BENCH_COUNTER_PORT:-38081}; BROKER=${QUERY_BENCH_BROKER_PORT:-39092}
 DATA="$(mktemp -d /tmp/surge-query-bench.XXXXXX)"
 
 command -v wrk >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }
@@ -90,3 +91,8 @@ report "GET /load/{key} through ingest-api" -t"$THREADS" -c"$CONNECTIONS" -d"${D
   "http://127.0.0.1:$API"
 report "GET /load on counter-streams #1" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}"s "http://127.0.0.1:$COUNTER/load"
 report "GET /load through ingest-api" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}"s "http://127.0.0.1:$API/load"
+# The HTTP ceiling of each service at the same moment (a trivial endpoint): this machine's cores are shared.
+report "GET /health/live on counter-streams #1" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}"s \
+  "http://127.0.0.1:$COUNTER/health/live"
+report "GET /health/live on ingest-api" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}"s \
+  "http://127.0.0.1:$API/health/live"
