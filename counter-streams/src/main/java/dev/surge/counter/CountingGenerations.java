@@ -6,6 +6,7 @@ import dev.surge.common.countpath.CountPathWatcher;
 import dev.surge.common.countpath.Generation;
 import dev.surge.counter.query.GenerationQueries;
 import dev.surge.counter.query.LoadQueries;
+import dev.surge.counter.query.PartitionLoads;
 import dev.surge.counter.topology.CounterTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -45,8 +46,8 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
     private volatile Map<Integer, LoadQueries> queries = Map.of();
     private volatile CountPath path;
 
-    private record Running(Generation generation, KafkaStreams streams, KafkaStreamsMetrics metrics,
-                           ScheduledExecutorService metricsRefresh) {
+    private record Running(Generation generation, KafkaStreams streams, PartitionLoads loads,
+                           KafkaStreamsMetrics metrics, ScheduledExecutorService metricsRefresh) {
     }
 
     /**
@@ -90,7 +91,8 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
         for (Generation generation : next.running()) {
             // While cutting over, a partition of the new generation that has not taken over yet is read from the
             // previous one; while preparing, clients read the previous generation only.
-            LoadQueries these = new LoadQueries(running.get(generation.number()).streams(), generation,
+            Running counting = running.get(generation.number());
+            LoadQueries these = new LoadQueries(counting.streams(), counting.loads(), generation,
                     next.phase() == CountPath.Phase.CUTOVER ? before : null, self, Clock.systemUTC());
             byGeneration.put(generation.number(), these);
             before = these;
@@ -100,9 +102,10 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
     }
 
     private Running startStreams(Generation generation) {
+        PartitionLoads loads = new PartitionLoads();
         KafkaStreams streams = new GaugeSafeKafkaStreams(
                 CounterTopology.build(config.topology(), generation,
-                        () -> countPath.current().successorOf(generation.number()), deadLetters),
+                        () -> countPath.current().successorOf(generation.number()), deadLetters, loads),
                 config.streamsProperties(generation, self.port()));
         streams.setStateListener((next, previous) -> {
             LOG.info("Generation {} Streams state {} -> {}", generation.number(), previous, next);
@@ -125,7 +128,7 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
         streams.start();
         LOG.info("Generation {} started: {} on {} partitions", generation.number(), generation.eventsTopic(),
                 generation.partitions());
-        return new Running(generation, streams, metrics, metricsRefresh);
+        return new Running(generation, streams, loads, metrics, metricsRefresh);
     }
 
     /**

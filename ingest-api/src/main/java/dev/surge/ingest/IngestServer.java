@@ -44,12 +44,15 @@ public final class IngestServer implements AutoCloseable {
     private final KafkaHealth kafkaHealth;
     private final IngestApp app;
     private final CountPathWatcher countPath;
+    private final LoadProxy loads;
     private final Duration drainDeadline;
 
     private IngestServer(String instance, PrometheusMeterRegistry registry, EventPublisher publisher,
                          KafkaAckInbox inbox, IngestApp app, List<KafkaClientMetrics> kafkaMeters,
-                         KafkaHealth kafkaHealth, CountPathWatcher countPath, Duration drainDeadline) {
+                         KafkaHealth kafkaHealth, CountPathWatcher countPath, LoadProxy loads,
+                         Duration drainDeadline) {
         this.countPath = countPath;
+        this.loads = loads;
         this.drainDeadline = drainDeadline;
         this.kafkaMeters = kafkaMeters;
         this.kafkaHealth = kafkaHealth;
@@ -86,7 +89,8 @@ public final class IngestServer implements AutoCloseable {
         kafkaMeters.forEach(meters -> meters.bindTo(registry));
         KafkaHealth kafkaHealth = new KafkaHealth(config.kafka(), instance + "-health").start();
         AdmissionControl admission = AdmissionControl.create(config.admission(), registry);
-        IngestApp app = new IngestApp(publisher, inbox, config.ackTimeout(), new LoadProxy(config.counterUrls()),
+        LoadProxy loads = new LoadProxy(config.counterUrls());
+        IngestApp app = new IngestApp(publisher, inbox, config.ackTimeout(), loads,
                 registry, admission, kafkaHealth::reachable)
                 .start(config.httpHost(), config.httpPort());
         LOG.info("ingest-api {} listening on {}:{}, Kafka {}, ack group {} as {}", instance, config.httpHost(),
@@ -97,7 +101,7 @@ public final class IngestServer implements AutoCloseable {
                 config.idempotencyRetention());
         // A request admitted just before the drain waits at most produce timeout + ack timeout for its answer.
         Duration drainDeadline = config.produceTimeout().plus(config.ackTimeout()).plusSeconds(1);
-        return new IngestServer(instance, registry, publisher, inbox, app, kafkaMeters, kafkaHealth, countPath,
+        return new IngestServer(instance, registry, publisher, inbox, app, kafkaMeters, kafkaHealth, countPath, loads,
                 drainDeadline);
     }
 
@@ -143,6 +147,7 @@ public final class IngestServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         app.stop();
+        loads.close();
         kafkaMeters.forEach(KafkaClientMetrics::close);
         kafkaHealth.close();
         inbox.close();

@@ -40,6 +40,7 @@ final class TestApi implements AutoCloseable {
     final CircuitBreakingPublisher breaker;
     final AdmissionControl admission;
     final IngestApp app;
+    private final LoadProxy loads = new LoadProxy(List.of(URI.create("http://127.0.0.1:1")));
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     TestApi(AdmissionConfig config) {
@@ -52,7 +53,7 @@ final class TestApi implements AutoCloseable {
         breaker = CircuitBreakingPublisher.create(publisher, produceTimeout, BREAKER_OPEN, time, registry);
         admission = new AdmissionControl(config, time.nanoTime(), registry);
         // No counter-streams behind this API: /load answers 503 (see LoadProxy). Kafka counts as reachable.
-        app = new IngestApp(breaker, inbox, ackTimeout, new LoadProxy(List.of(URI.create("http://127.0.0.1:1"))),
+        app = new IngestApp(breaker, inbox, ackTimeout, loads,
                 registry, admission, () -> true).start("127.0.0.1", 0);
     }
 
@@ -133,6 +134,7 @@ final class TestApi implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        loads.close();
         registry.close();
     }
 }

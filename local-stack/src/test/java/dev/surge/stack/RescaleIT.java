@@ -199,6 +199,14 @@ class RescaleIT {
             assertThat(load.status()).isEqualTo(200);
             assertThat(load.body().get("load").asLong()).as("count of %s", key).isEqualTo(events.size());
         }));
+        // The running totals of the current generation's partitions, built from hand-overs and counts, add up too.
+        long events = accepted.values().stream().mapToLong(Set::size).sum();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Http.Response cluster = http.get(api.port(), "/load");
+            assertThat(cluster.status()).isEqualTo(200);
+            assertThat(cluster.body().get("total").asLong()).as("GET /load total").isEqualTo(events);
+            assertThat(cluster.body().get("keys").asLong()).as("GET /load keys").isEqualTo(accepted.size());
+        });
     }
 
     private long longestGapWithoutA200Ms() {

@@ -16,10 +16,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -44,24 +46,30 @@ public final class LoadQueries {
     private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(2);
 
     private final KafkaStreams streams;
+    private final PartitionLoads loads;
     private final Generation generation;
     private final LoadQueries previous;
     private final HostInfo self;
     private final int sourcePartitions;
     private final Clock clock;
+    private final Map<Integer, ReadOnlyKeyValueStore<String, Long>> activeCounts = new ConcurrentHashMap<>();
+    private final Map<Integer, ReadOnlyWindowStore<String, Long>> activeRecent = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(FORWARD_TIMEOUT)
             .build();
 
     /**
+     * @param loads      the running totals this instance's active tasks of {@code generation} publish
      * @param generation the count path generation whose stores this reads
      * @param previous   while a cut-over to {@code generation} is under way, the queries of the generation it
      *                   replaces: a partition that has not received every hand-over yet is answered from there
      *                   (nothing has been counted in it yet); null otherwise
      */
-    public LoadQueries(KafkaStreams streams, Generation generation, LoadQueries previous, HostInfo self, Clock clock) {
+    public LoadQueries(KafkaStreams streams, PartitionLoads loads, Generation generation, LoadQueries previous,
+                       HostInfo self, Clock clock) {
         this.streams = streams;
+        this.loads = loads;
         this.generation = generation;
         this.previous = previous;
         this.self = self;
@@ -73,8 +81,25 @@ public final class LoadQueries {
         return generation;
     }
 
-    /** The load of {@code key}; {@code here} answers from this instance only (a forwarded query). */
+    /**
+     * The load of {@code key}; {@code here} answers from this instance only (a forwarded query).
+     *
+     * <p>A key whose partition this instance counts now (its task has published its totals in {@link
+     * PartitionLoads}) is read here without asking Streams for the key's metadata: {@code queryMetadataForKey} is
+     * synchronised on one object per instance, and every query thread queued on it (profiled: most of a lookup's
+     * time at 16 connections). The partition is the one Streams would compute (the default partitioner's murmur2
+     * of the key, {@link Generation#partitionOf}).
+     */
     public CompletableFuture<KeyLoad> key(String key, boolean here) {
+        int partition = generation.partitionOf(key);
+        if (loads.counts(partition) && (previous == null || takenOver(partition))) {
+            try {
+                return CompletableFuture.completedFuture(LocalStores.keyLoad(countsOf(partition),
+                        recentOf(partition), key, clock.instant()));
+            } catch (InvalidStateStoreException e) {
+                // the task closed (or moved) since: ask Streams below
+            }
+        }
         KeyQueryMetadata owner = streams.queryMetadataForKey(CounterTopology.COUNTS_STORE, key,
                 Serdes.String().serializer());
         if (owner == null || owner == KeyQueryMetadata.NOT_AVAILABLE) {
@@ -164,25 +189,43 @@ public final class LoadQueries {
                 });
     }
 
-    /** What this instance's active partitions hold. */
+    /**
+     * What this instance's active partitions hold: the sum of their running totals (no scan), and the prefix matches
+     * from the stores (a prefix scan, as long as the matches).
+     */
     public PartialLoad local(String prefix, int limit) {
-        Set<Integer> partitions = new TreeSet<>();
-        streams.metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task ->
-                task.topicPartitions().forEach(tp -> partitions.add(tp.partition()))));
+        Map<Integer, PartitionLoad> active = loads.active();
         if (previous != null) {
-            for (int partition : partitions) {
+            for (int partition : active.keySet()) {
                 if (!takenOver(partition)) {
                     throw new LoadUnavailableException("Partition " + partition + " of generation "
                             + generation.number() + " is still taking over (rescale under way)");
                 }
             }
         }
-        try {
-            return LocalStores.summary(counts(null, false), recent(null, false), partitions, clock.instant(),
-                    prefix, limit, TOP);
-        } catch (InvalidStateStoreException e) {
-            throw new LoadUnavailableException("Stores are not queryable here now: " + e.getMessage());
+        long now = clock.millis();
+        long total = 0;
+        long keys = 0;
+        Recent recent = Recent.NONE;
+        List<KeyCount> top = new ArrayList<>();
+        for (PartitionLoad partition : active.values()) {
+            PartitionLoad.Snapshot snapshot = partition.snapshot(now);
+            total += snapshot.total();
+            keys += snapshot.keys();
+            recent = recent.plus(snapshot.recent());
+            top.addAll(snapshot.top());
         }
+        top.sort(KeyCount.BUSIEST_FIRST);
+        List<KeyCount> matches = List.of();
+        if (prefix != null && !prefix.isEmpty()) {
+            try {
+                matches = LocalStores.matches(counts(null, false), prefix, limit);
+            } catch (InvalidStateStoreException e) {
+                throw new LoadUnavailableException("Stores are not queryable here now: " + e.getMessage());
+            }
+        }
+        return new PartialLoad(new TreeSet<>(active.keySet()), total, keys, recent,
+                List.copyOf(top.subList(0, Math.min(TOP, top.size()))), matches);
     }
 
     /**
@@ -217,6 +260,15 @@ public final class LoadQueries {
         return new ClusterLoad(total, keys, recent, List.copyOf(top.subList(0, Math.min(TOP, top.size()))),
                 prefix == null ? null : List.copyOf(matches.subList(0, Math.min(limit, matches.size()))),
                 parts.size());
+    }
+
+    /** The active store of one partition; the handle is kept (it finds the partition's store on every read). */
+    private ReadOnlyKeyValueStore<String, Long> countsOf(int partition) {
+        return activeCounts.computeIfAbsent(partition, p -> counts(p, false));
+    }
+
+    private ReadOnlyWindowStore<String, Long> recentOf(int partition) {
+        return activeRecent.computeIfAbsent(partition, p -> recent(p, false));
     }
 
     private ReadOnlyKeyValueStore<String, Long> counts(Integer partition, boolean stale) {

@@ -6,10 +6,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
@@ -17,7 +15,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * Reads the count stores of one instance: pure functions of the stores and the current time, so they are tested
- * against TopologyTestDriver's stores and run unchanged against the live ones.
+ * against TopologyTestDriver's stores and run unchanged against the live ones. (The totals of {@code GET /load} are
+ * not read here but kept up to date by the count: {@link PartitionLoad}.)
  */
 public final class LocalStores {
     private static final java.util.Comparator<KeyCount> BY_KEY = java.util.Comparator.comparing(KeyCount::key);
@@ -36,49 +35,26 @@ public final class LocalStores {
         return new KeyLoad(key, load == null ? 0 : load, toRecent(sums), null);
     }
 
-    /** Totals, recent sums and the busiest {@code top} keys over every key in these stores. */
-    public static PartialLoad summary(ReadOnlyKeyValueStore<String, Long> counts,
-                                      ReadOnlyWindowStore<String, Long> recent, Set<Integer> partitions,
-                                      Instant now, String prefix, int limit, int top) {
-        long total = 0;
-        long keys = 0;
-        PriorityQueue<KeyCount> busiest = new PriorityQueue<>(KeyCount.BUSIEST_FIRST.reversed());
-        try (KeyValueIterator<String, Long> all = counts.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, Long> entry = all.next();
-                total += entry.value;
-                keys++;
-                busiest.add(new KeyCount(entry.key, entry.value));
-                if (busiest.size() > top) {
-                    busiest.poll();
-                }
-            }
-        }
-        List<KeyCount> topKeys = new ArrayList<>(busiest);
-        topKeys.sort(KeyCount.BUSIEST_FIRST);
-
-        long[] sums = new long[WINDOWS.length];
-        try (KeyValueIterator<Windowed<String>, Long> buckets = recent.fetchAll(from(now), now)) {
-            buckets.forEachRemaining(bucket -> add(sums, bucket.key.window().start(), bucket.value, now));
-        }
-
+    /**
+     * The {@code limit} smallest keys starting with {@code prefix}, in key order, with their counts: a prefix scan,
+     * as long as the matches.
+     */
+    public static List<KeyCount> matches(ReadOnlyKeyValueStore<String, Long> counts, String prefix, int limit) {
         // A store made of several partitions scans them one after the other, not in global key order: keep the
         // `limit` smallest keys of all that match.
         PriorityQueue<KeyCount> firstKeys = new PriorityQueue<>(BY_KEY.reversed());
-        if (prefix != null && !prefix.isEmpty()) {
-            try (KeyValueIterator<String, Long> found = counts.prefixScan(prefix, Serdes.String().serializer())) {
-                while (found.hasNext()) {
-                    KeyValue<String, Long> entry = found.next();
-                    firstKeys.add(new KeyCount(entry.key, entry.value));
-                    if (firstKeys.size() > limit) {
-                        firstKeys.poll();
-                    }
+        try (KeyValueIterator<String, Long> found = counts.prefixScan(prefix, Serdes.String().serializer())) {
+            while (found.hasNext()) {
+                KeyValue<String, Long> entry = found.next();
+                firstKeys.add(new KeyCount(entry.key, entry.value));
+                if (firstKeys.size() > limit) {
+                    firstKeys.poll();
                 }
             }
         }
         List<KeyCount> matches = new ArrayList<>(firstKeys);
         matches.sort(BY_KEY);
-        return new PartialLoad(partitions, total, keys, toRecent(sums), topKeys, matches);
+        return matches;
     }
 
     private static Instant from(Instant now) {

@@ -7,6 +7,7 @@ import dev.surge.common.http.ProblemException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The query endpoints of counter-streams: {@code GET /load/{key}}, {@code GET /load[?prefix=P&limit=N]}, and
@@ -29,7 +30,13 @@ public final class QueryRoutes {
                 throw ProblemException.badRequest("Invalid key: " + LoadKey.describeRules());
             }
             boolean here = "true".equals(ctx.queryParam("here"));
-            ctx.future(() -> available(queries, ctx).key(key, here).thenAccept(load -> JsonResponses.json(ctx, 200, load)));
+            CompletableFuture<KeyLoad> load = available(queries, ctx).key(key, here);
+            if (load.isDone() && !load.isCompletedExceptionally()) {
+                // Answered from this instance's store: written at once, without an async round trip through Jetty.
+                JsonResponses.json(ctx, 200, load.join());
+            } else {
+                ctx.future(() -> load.thenAccept(answer -> JsonResponses.json(ctx, 200, answer)));
+            }
         });
         config.routes.get("/load", ctx -> {
             String prefix = prefix(ctx);

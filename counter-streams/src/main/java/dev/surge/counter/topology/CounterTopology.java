@@ -5,6 +5,7 @@ import dev.surge.common.countpath.Generation;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.serde.JsonSerde;
 import dev.surge.common.topic.Topics;
+import dev.surge.counter.query.PartitionLoads;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -67,9 +68,10 @@ public final class CounterTopology {
      * @param generation  the generation this topology counts
      * @param successor   the generation to hand over to, once a cut-over to it has begun (read on every punctuation)
      * @param deadLetters told of each record sent to the dead-letter topic (for metrics)
+     * @param loads       where each active task publishes its running totals for {@code GET /load}
      */
     public static Topology build(Options options, Generation generation, Successor successor,
-                                 DeadLetterListener deadLetters) {
+                                 DeadLetterListener deadLetters, PartitionLoads loads) {
         Topology topology = new Topology();
         // Bytes, decoded by the check: a record that is not an event reaches it intact, instead of being dropped by
         // Streams' deserialization exception handler before any processor sees it.
@@ -86,7 +88,7 @@ public final class CounterTopology {
             parents = new String[] {EVENT_CHECK, HANDOVER_SOURCE};
         }
         topology.addProcessor(COUNTER, () -> new RunningCountProcessor(options.idempotencyRetention(), generation,
-                successor), parents);
+                successor, loads), parents);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTS_STORE), Serdes.String(), Serdes.Long())
                         .withCachingDisabled(),

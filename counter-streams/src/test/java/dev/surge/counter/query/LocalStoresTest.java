@@ -8,7 +8,6 @@ import dev.surge.common.topic.Topics;
 import dev.surge.counter.topology.CounterTopology;
 import java.time.Instant;
 import java.util.Properties;
-import java.util.Set;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -30,7 +29,7 @@ class LocalStoresTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "local-stores-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(CounterTopology.build(CounterTopology.Options.DEFAULT,
-                new Generation(1, 1), CounterTopology.Successor.NONE, reason -> { }), props);
+                new Generation(1, 1), CounterTopology.Successor.NONE, reason -> { }, new PartitionLoads()), props);
         events = driver.createInputTopic(Topics.LOAD_EVENTS.name(),
                 Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer());
     }
@@ -76,32 +75,12 @@ class LocalStoresTest {
     }
 
     @Test
-    void shouldSumEveryKeyAndListTheBusiestFirst() {
-        for (int k = 0; k < 15; k++) {
-            receive("key-" + (char) ('a' + k), k + 1, NOW.minusSeconds(2));
-        }
-        receive("old", 100, NOW.minusSeconds(600));
-
-        PartialLoad summary = LocalStores.summary(counts(), recent(), Set.of(0), NOW, null, 10, 10);
-
-        assertThat(summary.total()).isEqualTo(120 + 100);
-        assertThat(summary.keys()).isEqualTo(16);
-        assertThat(summary.recent()).isEqualTo(new Recent(0, 120, 120));
-        assertThat(summary.top()).extracting(KeyCount::key)
-                .containsExactly("old", "key-o", "key-n", "key-m", "key-l", "key-k", "key-j", "key-i", "key-h", "key-g");
-        assertThat(summary.matches()).isEmpty();
-        assertThat(summary.partitions()).containsExactly(0);
-    }
-
-    @Test
     void shouldPageKeysByPrefix() {
         receive("shop:eu", 2, NOW);
         receive("shop:us", 1, NOW);
         receive("shop:asia", 3, NOW);
         receive("blog", 5, NOW);
 
-        PartialLoad summary = LocalStores.summary(counts(), recent(), Set.of(), NOW, "shop:", 2, 10);
-
-        assertThat(summary.matches()).containsExactly(new KeyCount("shop:asia", 3), new KeyCount("shop:eu", 2));
+        assertThat(LocalStores.matches(counts(), "shop:", 2)).containsExactly(new KeyCount("shop:asia", 3), new KeyCount("shop:eu", 2));
     }
 }

@@ -6,6 +6,7 @@ import dev.surge.common.countpath.Generation;
 import dev.surge.common.event.CountAck;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.topic.Topics;
+import dev.surge.counter.query.PartitionLoads;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +37,7 @@ class CounterTopologyTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(CounterTopology.build(new CounterTopology.Options(Duration.ofHours(1), RETENTION),
-                new Generation(1, 1), CounterTopology.Successor.NONE, reason -> { }), props);
+                new Generation(1, 1), CounterTopology.Successor.NONE, reason -> { }, new PartitionLoads()), props);
         events = driver.createInputTopic(Topics.LOAD_EVENTS.name(),
                 Topics.LOAD_EVENTS.keySerde().serializer(), Topics.LOAD_EVENTS.valueSerde().serializer());
         acks = driver.createOutputTopic(Topics.LOAD_ACKS.name(),

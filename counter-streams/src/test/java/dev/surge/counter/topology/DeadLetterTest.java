@@ -8,6 +8,7 @@ import dev.surge.common.countpath.Generation;
 import dev.surge.common.event.CountAck;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.topic.Topics;
+import dev.surge.counter.query.PartitionLoads;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ class DeadLetterTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         driver = new TopologyTestDriver(CounterTopology.build(CounterTopology.Options.DEFAULT, new Generation(1, 1),
-                CounterTopology.Successor.NONE, deadLettered::add), props, WALL_CLOCK);
+                CounterTopology.Successor.NONE, deadLettered::add, new PartitionLoads()), props, WALL_CLOCK);
         events = driver.createInputTopic(Topics.LOAD_EVENTS.name(), new ByteArraySerializer(),
                 new ByteArraySerializer());
         acks = driver.createOutputTopic(Topics.LOAD_ACKS.name(), Topics.LOAD_ACKS.keySerde().deserializer(),

@@ -7,6 +7,7 @@ import dev.surge.common.countpath.Handover;
 import dev.surge.common.event.CountAck;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.topic.Topics;
+import dev.surge.counter.query.PartitionLoads;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,7 +59,7 @@ class RescaleHandoverTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         return new TopologyTestDriver(CounterTopology.build(CounterTopology.Options.DEFAULT, generation, successor,
-                reason -> { }), props, T0);
+                reason -> { }, new PartitionLoads()), props, T0);
     }
 
     private static TestInputTopic<String, LoadEvent> events(TopologyTestDriver driver, Generation generation) {
