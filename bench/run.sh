@@ -44,8 +44,14 @@ while (($#)); do
 done
 if ((QUICK)); then # (defaults per mode; any option given wins)
   MODE=quick; : "${DURATION:=5}" "${WARMUP:=3}" "${CONNS:=64 256}" "${OPEN_SECONDS:=5}" "${PERF_RECORDS:=1000000}"
+  JIT_WARMUP=${BENCH_JIT_WARMUP:-0}
 else
   MODE=full; : "${DURATION:=20}" "${WARMUP:=10}" "${CONNS:=64 256 1024}" "${OPEN_SECONDS:=30}" "${PERF_RECORDS:=5000000}"
+  # Surge's three JVMs compile for minutes on 2 cores (C1/C2 took about half of each one's CPU in its first 100 s,
+  # BENCHMARKS.md "Where the time goes"): its warm figures are taken after this much more count-mode load at 256
+  # connections (the first seconds from ready are reported on their own, as the warm-up curve); BENCH_JIT_WARMUP=S
+  # changes it
+  JIT_WARMUP=${BENCH_JIT_WARMUP:-120}
 fi
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
 WRK_TIMEOUT=10s              # > ingest-api's 2 s ack timeout: the server answers every request before wrk gives up
@@ -483,6 +489,7 @@ log "warm-up curve (counted/s from ready, 64 connections): $WARM_CURVE"
 BEST_COUNT=0 BEST_DURABLE=0
 if ((!OVERLOAD_ONLY)); then
 surge_wrk surge-warm-durable durable 64 "$WARMUP" warmup
+if ((JIT_WARMUP > 0)); then surge_wrk surge-warm-jit count 256 "$JIT_WARMUP" warmup; fi
 for c in $CONNS; do
   surge_wrk "surge-count-c$c" count "$c" "$DURATION"
   r=$(rate_of "$WORK/res/surge-count-c$c.sum")
@@ -586,7 +593,7 @@ these cores. ${SHARED_NOTE}
 Kafka ceiling command: \`$PERF_CMD\`.
 
 Settings: closed loop \`wrk -t$WRK_THREADS -c{$CONNS} -d${DURATION}s --timeout $WRK_TIMEOUT\` with bench/simulate.lua
-(POST, body \`{"key":"<run>-<i>"}\` over $KEYS keys), after a ${WARMUP} s warm-up per server; open loop: bench/BenchTool.java
+(POST, body \`{"key":"<run>-<i>"}\` over $KEYS keys), after a ${WARMUP} s warm-up per server (Surge: then $JIT_WARMUP s more in count mode at 256 connections, for its JITs); open loop: bench/BenchTool.java
 at a fixed rate of 50 % of the best closed-loop ack=count throughput, $OPEN_CONNECTIONS connections, ${WARMUP} s warm-up
 then ${OPEN_SECONDS} s measured, latency from each request's due time (no coordinated omission); Kafka ceiling:
 \`ProducerPerformance\` $PERF_RECORDS records of 100 B (first $PERF_WARMUP are warm-up), \`--throughput -1\`, acks=all,
