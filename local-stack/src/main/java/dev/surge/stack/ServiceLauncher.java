@@ -98,9 +98,8 @@ public final class ServiceLauncher {
 
     /**
      * Class data sharing for a service's JVM: the archive of its jar's classes when one was written (a restart then
-     * maps them instead of loading them), else asks the service to write it once started
-     * ({@code ClassDataArchive}). The archive is named after the jar's size and time and the JDK, so a rebuilt jar
-     * and another JDK get their own.
+     * maps them instead of loading them), else has it written for the next start. The archive is named after the jar's
+     * size and time and the JDK, so a rebuilt jar and another JDK get their own.
      */
     private static void classDataSharing(Path jar, Role role, List<String> command, Map<String, String> environment)
             throws IOException {
@@ -110,12 +109,30 @@ public final class ServiceLauncher {
                 .replaceAll("[^A-Za-z0-9.+-]", "_") + ".jsa");
         // the JVM's own notes on classes it cannot archive (hundreds of lines) stay out of the service's log
         command.add("-Xlog:cds*=error");
-        if (Files.isRegularFile(archive)) {
-            command.add("-XX:SharedArchiveFile=" + archive);
-        } else {
-            command.add("-XX:+RecordDynamicDumpInfo");
+        command.addAll(archiveOptions(Runtime.version().feature(), archive, Files.isRegularFile(archive)));
+        if (writtenWhileRunning(Runtime.version().feature(), Files.isRegularFile(archive))) {
             environment.put(ClassDataArchive.ENV, archive.toString());
         }
+    }
+
+    /**
+     * The JVM options for class data sharing on JDK {@code feature}. From JDK 19 on the JVM keeps the archive itself
+     * ({@code -XX:+AutoCreateSharedArchive}: it maps the archive when it is valid, and writes it when the JVM exits
+     * when it is not). JDK 17 and 18 lack that option: there the service writes the archive once started
+     * ({@code ClassDataArchive}, {@code jcmd VM.cds dynamic_dump}). That runtime dump is not used on newer JDKs:
+     * on Temurin 25.0.3 counter-streams crashed within a minute of it on 2 of 2 first starts here (SIGSEGV in
+     * {@code LambdaProxyClassDictionary::find_lambda_proxy_class}, linking a lambda after the dump).
+     */
+    static List<String> archiveOptions(int feature, Path archive, boolean archiveExists) {
+        if (feature >= 19) {
+            return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive);
+        }
+        return archiveExists ? List.of("-XX:SharedArchiveFile=" + archive) : List.of("-XX:+RecordDynamicDumpInfo");
+    }
+
+    /** Whether the service itself should write the archive, once started (JDK 17 and 18, when it is missing). */
+    static boolean writtenWhileRunning(int feature, boolean archiveExists) {
+        return feature < 19 && !archiveExists;
     }
 
     /** The JVM this process runs on: every child of the stack runs on the same. */

@@ -2,6 +2,7 @@ package dev.surge.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class ServiceLauncherTest {
@@ -11,5 +12,27 @@ class ServiceLauncherTest {
                 .startsWith("ingest-api-").endsWith("-8080")
                 .matches("[A-Za-z0-9._-]{1,249}");
         assertThat(ServiceLauncher.apiInstanceId(8081)).isNotEqualTo(ServiceLauncher.apiInstanceId(8080));
+    }
+
+    @Test
+    void shouldLetAJdkFrom19OnKeepItsClassDataArchiveItselfInsteadOfDumpingItWhileTheServiceRuns() {
+        Path archive = Path.of("/tmp/cds/ingest-api.jsa");
+
+        assertThat(ServiceLauncher.archiveOptions(25, archive, false))
+                .containsExactly("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive);
+        assertThat(ServiceLauncher.archiveOptions(25, archive, true))
+                .containsExactly("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive);
+        assertThat(ServiceLauncher.writtenWhileRunning(25, false)).isFalse();
+    }
+
+    @Test
+    void shouldHaveAJdk17ServiceWriteItsArchiveOnceStartedAndMapItOnLaterStarts() {
+        Path archive = Path.of("/tmp/cds/ingest-api.jsa");
+
+        assertThat(ServiceLauncher.archiveOptions(17, archive, false)).containsExactly("-XX:+RecordDynamicDumpInfo");
+        assertThat(ServiceLauncher.writtenWhileRunning(17, false)).isTrue();
+        assertThat(ServiceLauncher.archiveOptions(17, archive, true))
+                .containsExactly("-XX:SharedArchiveFile=" + archive);
+        assertThat(ServiceLauncher.writtenWhileRunning(17, true)).isFalse();
     }
 }

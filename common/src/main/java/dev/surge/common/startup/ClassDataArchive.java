@@ -12,9 +12,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes this JVM's loaded classes to a class data sharing archive once the service has started, so that the next
  * start of the same jar maps them instead of loading, verifying and linking them again (a restarted ingest-api was
- * ready 3.0-3.4 s after its start with one, 4.6 s without, measured here). The launcher asks for it by starting the
- * JVM with {@code -XX:+RecordDynamicDumpInfo} and naming the archive in {@value #ENV}; it passes the archive with
- * {@code -XX:SharedArchiveFile} to later starts. Without that variable this does nothing.
+ * ready 3.0-3.4 s after its start with one, 4.6 s without, measured here). On JDK 17 and 18 the launcher asks for it
+ * by starting the JVM with {@code -XX:+RecordDynamicDumpInfo} and naming the archive in {@value #ENV}; it passes the
+ * archive with {@code -XX:SharedArchiveFile} to later starts. From JDK 19 on the JVM writes the archive itself, at
+ * exit (see the launcher's {@code ServiceLauncher.archiveOptions}). Without that variable this does nothing.
  *
  * <p>The dump is the JDK's {@code jcmd VM.cds dynamic_dump} (JDK 17+), run through the DiagnosticCommand MBean on a
  * thread of its own, once per build of the jar; the JDK writes the archive (about 40-50 MB here) at a safepoint. It
