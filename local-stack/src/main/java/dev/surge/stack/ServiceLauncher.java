@@ -104,9 +104,10 @@ public final class ServiceLauncher {
     private static void classDataSharing(Path jar, Role role, List<String> command, Map<String, String> environment)
             throws IOException {
         // the JVM refuses an archive another JDK build wrote, so each JDK gets its own (the children run on this JVM)
-        Path archive = jar.resolveSibling("cds").resolve(role.id() + "-" + Files.size(jar) + "-"
-                + Files.getLastModifiedTime(jar).toMillis() + "-jdk" + Runtime.version().toString()
+        String build = role.id() + "-" + Files.size(jar) + "-" + Files.getLastModifiedTime(jar).toMillis() + "-";
+        Path archive = jar.resolveSibling("cds").resolve(build + "jdk" + Runtime.version().toString()
                 .replaceAll("[^A-Za-z0-9.+-]", "_") + ".jsa");
+        removeStaleArchives(archive.getParent(), role, build);
         // the JVM's own notes on classes it cannot archive (hundreds of lines) stay out of the service's log
         command.add("-Xlog:cds*=error");
         command.addAll(archiveOptions(Runtime.version().feature(), archive, Files.isRegularFile(archive)));
@@ -128,6 +129,30 @@ public final class ServiceLauncher {
             return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive);
         }
         return archiveExists ? List.of("-XX:SharedArchiveFile=" + archive) : List.of("-XX:+RecordDynamicDumpInfo");
+    }
+
+    /**
+     * Deletes the archives of earlier builds of {@code role}'s jar (40-60 MB each; one was left per build and JDK):
+     * no start maps them again. A JVM that maps one keeps its mapping after the file is gone.
+     */
+    private static void removeStaleArchives(Path directory, Role role, String currentBuild) {
+        if (!Files.isDirectory(directory)) {
+            return;
+        }
+        try (var files = Files.list(directory)) {
+            List<Path> stale = files.filter(file -> isStaleArchive(file.getFileName().toString(), role, currentBuild))
+                    .toList();
+            for (Path file : stale) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            // a leftover archive costs disk space only
+        }
+    }
+
+    /** Whether {@code fileName} is an archive of {@code role}'s jar from a build other than {@code currentBuild}. */
+    static boolean isStaleArchive(String fileName, Role role, String currentBuild) {
+        return fileName.startsWith(role.id() + "-") && fileName.endsWith(".jsa") && !fileName.startsWith(currentBuild);
     }
 
     /** Whether the service itself should write the archive, once started (JDK 17 and 18, when it is missing). */

@@ -35,4 +35,20 @@ class ServiceLauncherTest {
                 .containsExactly("-XX:SharedArchiveFile=" + archive);
         assertThat(ServiceLauncher.writtenWhileRunning(17, true)).isFalse();
     }
+
+    @Test
+    void shouldTakeOnlyTheArchivesOfEarlierBuildsOfTheSameServiceForStale() {
+        String build = "ingest-api-101586-1796044498225-";
+
+        assertThat(ServiceLauncher.isStaleArchive("ingest-api-97722-1796029954658.jsa", Role.INGEST_API, build))
+                .isTrue();
+        assertThat(ServiceLauncher.isStaleArchive("ingest-api-97722-1796029954658-jdk17.0.15.jsa", Role.INGEST_API,
+                build)).isTrue();
+        assertThat(ServiceLauncher.isStaleArchive(build + "jdk25.0.3+9-LTS.jsa", Role.INGEST_API, build)).isFalse();
+        assertThat(ServiceLauncher.isStaleArchive(build + "jdk17.0.15.jsa", Role.INGEST_API, build)).isFalse();
+        assertThat(ServiceLauncher.isStaleArchive("counter-streams-73647-1796044484189-jdk17.jsa", Role.INGEST_API,
+                build)).isFalse();
+        assertThat(ServiceLauncher.isStaleArchive("ingest-api-97722-1796029954658.jsa.123.part", Role.INGEST_API,
+                build)).isFalse();
+    }
 }
