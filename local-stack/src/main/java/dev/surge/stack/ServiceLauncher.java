@@ -110,8 +110,10 @@ public final class ServiceLauncher {
         removeStaleArchives(archive.getParent(), role, build);
         // the JVM's own notes on classes it cannot archive (hundreds of lines) stay out of the service's log
         command.add("-Xlog:cds*=error");
-        command.addAll(archiveOptions(Runtime.version().feature(), archive, Files.isRegularFile(archive)));
-        if (writtenWhileRunning(Runtime.version().feature(), Files.isRegularFile(archive))) {
+        int feature = Runtime.version().feature();
+        boolean exists = Files.isRegularFile(archive);
+        command.addAll(archiveOptions(feature, archive, exists));
+        if (writtenWhileRunning(feature, exists)) {
             environment.put(ClassDataArchive.ENV, archive.toString());
         }
     }
