@@ -4,6 +4,7 @@ import dev.surge.common.config.KafkaSettings;
 import dev.surge.common.config.Settings;
 import dev.surge.common.config.TopicSettings;
 import dev.surge.common.countpath.Generation;
+import dev.surge.counter.assignment.WarmHandoverTaskAssignor;
 import dev.surge.counter.topology.CounterTopology;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,12 +101,15 @@ public record CounterConfig(KafkaSettings kafka, TopicSettings topics, String ap
                 // Queries still read what was processed: the default interactive-query isolation level,
                 // READ_UNCOMMITTED, includes the writes staged since the last commit.
                 Map.entry(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true),
-                // A joining instance with empty stores was given active tasks at once whenever their changelogs
-                // held fewer than 10,000 records (the default acceptable lag), then restored them while their input
-                // waited: seen here as 202s on a join. With 500 it first gets warm-up replicas (at most
-                // max.warmup.replicas, 2, at a time) and takes a task over at a probing rebalance once its copy is
-                // within 500 records. Cost: a new instance takes its share of the work only after one probing
-                // interval per round of warm-ups (60 s here, the lowest Streams accepts; 10 min by default).
+                // Where tasks run: active tasks stay on their instance, and a task moves only to an instance that
+                // already kept a current standby copy of it (see WarmHandoverTaskAssignor). Streams' default
+                // shuffled active tasks between running instances at every join, and gave a joining instance tasks
+                // whose changelogs were short at once, in a JVM that had just started: 202s on a join.
+                Map.entry(StreamsConfig.TASK_ASSIGNOR_CLASS_CONFIG, WarmHandoverTaskAssignor.class.getName()),
+                // A copy is current when it is within 500 changelog records. A joining instance first gets warm-up
+                // copies (at most max.warmup.replicas, 2, at a time) and takes tasks over at a probing rebalance.
+                // Cost: a new instance takes its share of the work only after one probing interval per round of
+                // warm-ups (60 s here, the lowest Streams accepts; 10 min by default).
                 Map.entry(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, 500L),
                 Map.entry(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, 60_000L),
                 Map.entry(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()),
