@@ -4,9 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.surge.ingest.admission.AdmissionConfig;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,6 +56,72 @@ class InputLimitsTest {
         assertThat(TestApi.json(response).get("detail").asText()).contains("8192 bytes");
         assertThat(api.publisher.published).isEmpty();
         assertThat(api.metric("surge_events_total{client=\"anonymous\",outcome=\"invalid\"}")).isEqualTo(1);
+    }
+
+    /**
+     * The server reads an oversized body to its end before it answers 413, so the connection stays usable: had it
+     * closed it with the body's bytes unread, the kernel's reset could reach the client before the answer did.
+     */
+    @Test
+    void shouldReadAnOversizedBodyToItsEndAndKeepTheConnection() throws Exception {
+        String oversized = bodyOf(100 * 1024);
+        String valid = "{\"key\":\"after\"}";
+        try (Socket socket = new Socket("127.0.0.1", api.app.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            byte[] first = post(oversized);
+            int head = first.length - oversized.length();
+            // The headers and 10 KB now, the rest of the body (and the next request) 300 ms later, as a client on a
+            // slower link would: a server that answers at once has the rest still to come when it closes.
+            out.write(first, 0, head + 10 * 1024);
+            out.flush();
+            CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS).execute(() -> {
+                try {
+                    out.write(first, head + 10 * 1024, first.length - head - 10 * 1024);
+                    out.write(post(valid));
+                    out.flush();
+                } catch (IOException closedByServer) {
+                    // the assertions below report it: no second answer
+                }
+            });
+            InputStream in = socket.getInputStream();
+
+            assertThat(readAnswer(in)).startsWith("413 ");
+            assertThat(readAnswer(in)).as("a second request on the same connection").startsWith("200 ");
+        }
+        assertThat(api.publisher.published).singleElement()
+                .satisfies(p -> assertThat(p.event().key()).isEqualTo("after"));
+    }
+
+    private static byte[] post(String body) {
+        return ("POST /simulate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** One answer: its status code and reason, after reading its headers and its Content-Length body. */
+    private static String readAnswer(InputStream in) throws IOException {
+        String status = line(in);
+        int length = 0;
+        for (String header = line(in); !header.isEmpty(); header = line(in)) {
+            if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(header.substring("content-length:".length()).trim());
+            }
+        }
+        in.readNBytes(length);
+        return status.substring(status.indexOf(' ') + 1);
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new IOException("The server closed the connection; read so far: " + line);
+            }
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
     }
 
     @Test

@@ -33,10 +33,17 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * {@code HttpConfiguration.setMinRequestDataRate} was not enough here: Jetty checks the rate only when the servlet
  * calls {@code read()}, after a request thread is already waiting for the bytes.
  *
- * <p>A request without a body (no {@code Content-Length} or 0, and not chunked) and one whose declared length is over
- * {@code maxBytes} (refused by the route before it reads) go on at once.
+ * <p>A body over {@code maxBytes} is still read to its end, up to {@link #DRAIN_BYTES} past the limit, and dropped
+ * (only the first {@code maxBytes + 1} bytes are kept), so the refusal reaches the client. Otherwise Jetty answers
+ * and closes the connection while the client is still sending; closing a socket with unread bytes makes the kernel
+ * send a reset, which can reach the client before it has read the answer: it saw "connection reset" instead of 413.
+ * A request without a body (no {@code Content-Length} or 0, and not chunked) goes on at once, and so does one whose
+ * declared length is over {@code maxBytes + DRAIN_BYTES} (refused by the route before it reads, on a connection
+ * that is then closed).
  */
 public final class BufferedBodyHandler extends Handler.Wrapper {
+    /** How much of a body over the limit is read and dropped so that the client gets its 413: 1 MiB. */
+    public static final int DRAIN_BYTES = 1 << 20;
     private final int maxBytes;
     private final Duration timeout;
 
@@ -60,7 +67,7 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
         boolean chunked = request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING,
                 HttpHeaderValue.CHUNKED.asString());
         long declared = chunked ? -1 : request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
-        if (!(chunked || declared > 0) || declared > maxBytes) {
+        if (!(chunked || declared > 0) || declared > (long) maxBytes + DRAIN_BYTES) {
             return next.handle(request, response, callback);
         }
         new BodyReader(next, request, response, callback).start();
@@ -74,6 +81,8 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
         private final Response response;
         private final Callback callback;
         private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        /** Bytes of the body read so far, kept or dropped. */
+        private long received;
         /** Guards reading and the end: exactly one of dispatch, timeout and failure ends a reader. */
         private final Object lock = new Object();
         private boolean ended;
@@ -126,13 +135,16 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
                     }
                     ByteBuffer bytes = chunk.getByteBuffer();
                     if (bytes != null && bytes.hasRemaining()) {
-                        byte[] copy = new byte[bytes.remaining()];
+                        received += bytes.remaining();
+                        // Keep up to maxBytes + 1 (enough for the route to see it is too large); drop the rest.
+                        int keep = (int) Math.min(bytes.remaining(), (long) maxBytes + 1 - body.size());
+                        byte[] copy = new byte[keep];
                         bytes.get(copy);
                         body.writeBytes(copy);
                     }
                     complete = chunk.isLast();
                     chunk.release();
-                    if (complete || body.size() > maxBytes) {
+                    if (complete || received > (long) maxBytes + DRAIN_BYTES) {
                         end();
                         break;
                     }
