@@ -103,6 +103,19 @@ final class SteadyLoad implements AutoCloseable {
                 .limit(20).toList().toString();
     }
 
+    /**
+     * The {@code limit} slowest answers to requests sent at or after {@code sinceNanos}, slowest first, in ms relative
+     * to {@code sinceNanos}: how close a run came to ingest-api's ack timeout.
+     */
+    String slowestSince(long sinceNanos, int limit) {
+        return answers.stream().filter(a -> a.sentNanos() >= sinceNanos)
+                .sorted(java.util.Comparator.comparingLong((Answer a) -> a.answeredNanos() - a.sentNanos()).reversed())
+                .limit(limit)
+                .map(a -> String.format(java.util.Locale.ROOT, "%s %d sent %+d ms took %d ms", a.key(), a.status(),
+                        (a.sentNanos() - sinceNanos) / 1_000_000, (a.answeredNanos() - a.sentNanos()) / 1_000_000))
+                .toList().toString();
+    }
+
     long answeredSince(long nanos) {
         return answers.stream().filter(a -> a.sentNanos() >= nanos).count();
     }
@@ -116,11 +129,21 @@ final class SteadyLoad implements AutoCloseable {
 
     /** The longest time, over the whole run, in which no request got a 200 (between consecutive 200 answers). */
     Duration longestStretchWithout200() {
-        long[] times = answers.stream().filter(a -> a.status() == 200).mapToLong(Answer::answeredNanos)
-                .sorted().toArray();
+        return longestStretchWithout200Since(Long.MIN_VALUE);
+    }
+
+    /**
+     * The longest time from {@code sinceNanos} on in which no request got a 200: from {@code sinceNanos} to the first
+     * 200 answered after it, and between consecutive 200 answers after that.
+     */
+    Duration longestStretchWithout200Since(long sinceNanos) {
+        long[] times = answers.stream().filter(a -> a.status() == 200 && a.answeredNanos() >= sinceNanos)
+                .mapToLong(Answer::answeredNanos).sorted().toArray();
         long longest = 0;
-        for (int i = 1; i < times.length; i++) {
-            longest = Math.max(longest, times[i] - times[i - 1]);
+        long previous = sinceNanos == Long.MIN_VALUE && times.length > 0 ? times[0] : sinceNanos;
+        for (long time : times) {
+            longest = Math.max(longest, time - previous);
+            previous = time;
         }
         return Duration.ofNanos(longest);
     }
