@@ -26,8 +26,8 @@ import org.apache.kafka.streams.processor.assignment.ProcessId;
  * answers with a 202 (seen in CI as the join test's 202s). Here:
  * <ul>
  *   <li>an active task stays where it was while that instance is in the group;</li>
- *   <li>a task without an owner (its instance left or crashed, or the task is new) goes to the instance with the most
- *       caught-up copy (its standby), then to the least loaded;</li>
+ *   <li>a task without an owner (its instance left or crashed, it is being moved, or it is new) goes to an instance
+ *       whose standby copy is current, then to the one with the most current copy on disk, then to the least loaded;</li>
  *   <li>the load is evened out only by moving a task to an instance that already kept a copy of it as a standby in the
  *       previous assignment and whose copy is within {@code acceptable.recovery.lag} (or anywhere while nothing has
  *       been counted yet, as on a fresh start): a joining instance first gets
@@ -153,8 +153,12 @@ public final class TaskPlacement {
                         .ifPresentOrElse(owner -> active.get(owner.id()).add(task), () -> orphans.add(task));
             }
             for (TaskId task : orphans) {
+                // A copy the instance kept as a standby in the previous assignment first: that is also where a task
+                // on its way from one instance to another waits (Streams keeps the destination's standby while the
+                // source revokes it), while the source still has a store on disk that looks just as current.
                 Client chosen = clients.values().stream().min(Comparator
                         .comparing((Client client) -> !caughtUp(client, task))
+                        .thenComparing(client -> !client.previousStandby().contains(task))
                         .thenComparingLong(client -> lag(client, task))
                         .thenComparingDouble(client -> load(client.id()))
                         .thenComparing(Client::id)).orElseThrow();
