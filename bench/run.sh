@@ -61,8 +61,11 @@ OPEN_CONNECTIONS=${BENCH_OPEN_CONNECTIONS:-}
 PERF_PARTITIONS=${BENCH_PERF_PARTITIONS:-${BENCH_PARTITIONS:-12}}   # as many as Surge's load-events topic
 # JVM flags as ./surge up gives them (local-stack's LocalStack), plus SURGE_JAVA_OPTS for all three (e.g. JFR)
 SURGE_JAVA_OPTS=${SURGE_JAVA_OPTS:-}
-BROKER_JVM="-Xmx1g -XX:+ExitOnOutOfMemoryError${SURGE_JAVA_OPTS:+ $SURGE_JAVA_OPTS}"
-SERVICE_JVM="-Xmx512m -XX:+ExitOnOutOfMemoryError${SURGE_JAVA_OPTS:+ $SURGE_JAVA_OPTS}"
+# the parallel collector unless SURGE_JAVA_OPTS chooses one (ServiceLauncher.collector)
+GC_JVM="-XX:+UseParallelGC"
+[[ " $SURGE_JAVA_OPTS " =~ \ -XX:\+Use[A-Za-z0-9]+GC\  ]] && GC_JVM=""
+BROKER_JVM="-Xmx1g -XX:+ExitOnOutOfMemoryError${GC_JVM:+ $GC_JVM}${SURGE_JAVA_OPTS:+ $SURGE_JAVA_OPTS}"
+SERVICE_JVM="-Xmx512m -XX:+ExitOnOutOfMemoryError${GC_JVM:+ $GC_JVM}${SURGE_JAVA_OPTS:+ $SURGE_JAVA_OPTS}"
 PARTITIONS=${BENCH_PARTITIONS:-12}             # load-events and load-acks, as ./surge up (--partitions, default 12)
 
 API_PORT=${BENCH_API_PORT:-18080}

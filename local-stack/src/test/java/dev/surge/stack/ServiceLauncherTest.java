@@ -3,6 +3,7 @@ package dev.surge.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ServiceLauncherTest {
@@ -12,6 +13,16 @@ class ServiceLauncherTest {
                 .startsWith("ingest-api-").endsWith("-8080")
                 .matches("[A-Za-z0-9._-]{1,249}");
         assertThat(ServiceLauncher.apiInstanceId(8081)).isNotEqualTo(ServiceLauncher.apiInstanceId(8080));
+    }
+
+    @Test
+    void shouldRunEveryProcessOnTheParallelCollectorUnlessSurgeJavaOptsChoosesOne() {
+        assertThat(ServiceLauncher.collector(List.of())).containsExactly("-XX:+UseParallelGC");
+        assertThat(ServiceLauncher.collector(List.of("-XX:StartFlightRecording", "-Xlog:gc")))
+                .containsExactly("-XX:+UseParallelGC");
+        // the JVM refuses two collectors: the user's choice wins
+        assertThat(ServiceLauncher.collector(List.of("-Xlog:gc", "-XX:+UseG1GC"))).isEmpty();
+        assertThat(ServiceLauncher.collector(List.of("-XX:+UseZGC"))).isEmpty();
     }
 
     @Test
