@@ -112,16 +112,11 @@ class InputLimitsTest {
     }
 
     private static String line(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int b = in.read(); b != '\n'; b = in.read()) {
-            if (b < 0) {
-                throw new IOException("The server closed the connection; read so far: " + line);
-            }
-            if (b != '\r') {
-                line.append((char) b);
-            }
+        String line = TestApi.readLine(in);
+        if (line == null) {
+            throw new IOException("The server closed the connection before its answer");
         }
-        return line.toString();
+        return line;
     }
 
     @Test

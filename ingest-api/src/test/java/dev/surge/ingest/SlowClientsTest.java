@@ -184,30 +184,17 @@ class SlowClientsTest {
     private static Map<String, String> readHead(Socket socket) throws IOException {
         InputStream in = socket.getInputStream();
         Map<String, String> head = new TreeMap<>();
-        String statusLine = readLine(in);
+        String statusLine = TestApi.readLine(in);
         if (statusLine == null) {
             head.put("status", "closed");
             return head;
         }
         head.put("status", statusLine.split(" ")[1]);
-        for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
+        for (String line = TestApi.readLine(in); line != null && !line.isEmpty(); line = TestApi.readLine(in)) {
             int colon = line.indexOf(':');
             head.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
         }
         return head;
     }
 
-    /** One CRLF-terminated line, byte by byte so nothing after it is consumed; null at the end of the stream. */
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int b = in.read(); b != '\n'; b = in.read()) {
-            if (b < 0) {
-                return line.length() == 0 ? null : line.toString();
-            }
-            if (b != '\r') {
-                line.append((char) b);
-            }
-        }
-        return line.toString();
-    }
 }

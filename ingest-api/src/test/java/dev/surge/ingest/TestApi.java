@@ -115,6 +115,20 @@ final class TestApi implements AutoCloseable {
         }
     }
 
+    /** One CRLF-terminated line, byte by byte so nothing after it is consumed; null at the end of the stream. */
+    static String readLine(java.io.InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                return line.length() == 0 ? null : line.toString();
+            }
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
+    }
+
     /** The value of one Prometheus sample, e.g. {@code surge_events_total{client="anonymous",outcome="invalid"}}. */
     double metric(String sample) {
         return registry.scrape().lines()

@@ -100,8 +100,8 @@ public final class ServiceLauncher {
      * The garbage collector: the parallel one, unless {@code SURGE_JAVA_OPTS} chooses one (the JVM refuses two).
      * Measured side by side on 2 cores (three JVMs and the load on one machine, BENCHMARKS.md "Garbage collector"): with
      * the parallel collector the stack counted 1.3-1.6x as many events per second as with G1, the JVM's default, at a
-     * lower p99, and warmed up about twice as fast. G1's concurrent work and write barriers cost CPU that this machine
-     * does not have; its advantage, short pauses on large heaps, does not apply to heaps of 512 MB to 1 GB.
+     * lower p99, and warmed up about twice as fast. Why was not measured (no GC logs were taken); likely G1's
+     * concurrent threads and write barriers, on two cores shared by three JVMs.
      */
     static List<String> collector(List<String> extraOptions) {
         boolean chosen = extraOptions.stream().anyMatch(option -> option.matches("-XX:\\+Use\\w+GC"));

@@ -98,9 +98,7 @@ final class SteadyLoad implements AutoCloseable {
      */
     String timesOf(int status, long originNanos) {
         return answers.stream().filter(a -> a.status() == status)
-                .map(a -> String.format(java.util.Locale.ROOT, "%s sent %+d ms took %d ms", a.key(),
-                        (a.sentNanos() - originNanos) / 1_000_000, (a.answeredNanos() - a.sentNanos()) / 1_000_000))
-                .limit(20).toList().toString();
+                .map(a -> describe(a, originNanos)).limit(20).toList().toString();
     }
 
     /**
@@ -111,9 +109,13 @@ final class SteadyLoad implements AutoCloseable {
         return answers.stream().filter(a -> a.sentNanos() >= sinceNanos)
                 .sorted(java.util.Comparator.comparingLong((Answer a) -> a.answeredNanos() - a.sentNanos()).reversed())
                 .limit(limit)
-                .map(a -> String.format(java.util.Locale.ROOT, "%s %d sent %+d ms took %d ms", a.key(), a.status(),
-                        (a.sentNanos() - sinceNanos) / 1_000_000, (a.answeredNanos() - a.sentNanos()) / 1_000_000))
-                .toList().toString();
+                .map(a -> a.status() + " " + describe(a, sinceNanos)).toList().toString();
+    }
+
+    /** "KEY sent +T ms took D ms", T relative to {@code originNanos}. */
+    private static String describe(Answer answer, long originNanos) {
+        return String.format(java.util.Locale.ROOT, "%s sent %+d ms took %d ms", answer.key(),
+                (answer.sentNanos() - originNanos) / 1_000_000, (answer.answeredNanos() - answer.sentNanos()) / 1_000_000);
     }
 
     long answeredSince(long nanos) {

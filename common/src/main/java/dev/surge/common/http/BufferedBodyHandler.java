@@ -138,9 +138,11 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
                         received += bytes.remaining();
                         // Keep up to maxBytes + 1 (enough for the route to see it is too large); drop the rest.
                         int keep = (int) Math.min(bytes.remaining(), (long) maxBytes + 1 - body.size());
-                        byte[] copy = new byte[keep];
-                        bytes.get(copy);
-                        body.writeBytes(copy);
+                        if (keep > 0) {
+                            byte[] copy = new byte[keep];
+                            bytes.get(copy);
+                            body.writeBytes(copy);
+                        }
                     }
                     complete = chunk.isLast();
                     chunk.release();

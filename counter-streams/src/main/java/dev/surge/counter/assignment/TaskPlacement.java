@@ -84,9 +84,9 @@ public final class TaskPlacement {
             throw new IllegalArgumentException("no instance to place tasks on");
         }
         Placement placement = new Placement(clients, statefulTasks, settings);
-        placement.placeActives(statefulTasks, statelessTasks);
+        placement.placeActives(statelessTasks);
         placement.balance();
-        placement.placeStandbys(statefulTasks);
+        placement.placeStandbys();
         return placement.plan();
     }
 
@@ -118,7 +118,7 @@ public final class TaskPlacement {
         }
 
         private boolean caughtUp(Client client, TaskId task) {
-            return !stateful.contains(task) || client.lagFor(task) <= settings.acceptableRecoveryLag();
+            return lag(client, task) <= settings.acceptableRecoveryLag();
         }
 
         private long lag(Client client, TaskId task) {
@@ -141,8 +141,8 @@ public final class TaskPlacement {
             return (double) active.get(id).size() / clients.get(id).threads();
         }
 
-        void placeActives(Set<TaskId> statefulTasks, Set<TaskId> statelessTasks) {
-            Set<TaskId> all = new TreeSet<>(statefulTasks);
+        void placeActives(Set<TaskId> statelessTasks) {
+            Set<TaskId> all = new TreeSet<>(stateful);
             all.addAll(statelessTasks);
             List<TaskId> orphans = new ArrayList<>();
             for (TaskId task : all) {
@@ -251,9 +251,9 @@ public final class TaskPlacement {
             }
         }
 
-        void placeStandbys(Set<TaskId> statefulTasks) {
-            int share = (int) Math.ceil((double) statefulTasks.size() * settings.standbyReplicas() / clients.size());
-            for (TaskId task : statefulTasks) {
+        void placeStandbys() {
+            int share = (int) Math.ceil((double) stateful.size() * settings.standbyReplicas() / clients.size());
+            for (TaskId task : stateful) {
                 for (int replica = 0; replica < settings.standbyReplicas(); replica++) {
                     clients.values().stream()
                             .filter(client -> !active.get(client.id()).contains(task)

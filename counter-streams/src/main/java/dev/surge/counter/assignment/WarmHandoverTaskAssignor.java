@@ -3,6 +3,7 @@ package dev.surge.counter.assignment;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,7 +49,7 @@ public final class WarmHandoverTaskAssignor implements TaskAssignor {
 
         List<KafkaStreamsAssignment> assignments = new ArrayList<>();
         for (ProcessId id : plan.active().keySet()) {
-            Set<AssignedTask> tasks = new java.util.HashSet<>();
+            Set<AssignedTask> tasks = new HashSet<>();
             plan.active().get(id).forEach(task -> tasks.add(new AssignedTask(task, AssignedTask.Type.ACTIVE)));
             plan.standby().get(id).forEach(task -> tasks.add(new AssignedTask(task, AssignedTask.Type.STANDBY)));
             KafkaStreamsAssignment assignment = KafkaStreamsAssignment.of(id, tasks);
@@ -63,8 +64,9 @@ public final class WarmHandoverTaskAssignor implements TaskAssignor {
     }
 
     /**
-     * Changelog records each local copy is behind; a task the instance has no usable copy of is left out, and so is
-     * every task when Streams could not read the changelogs' end offsets this time (then nothing is moved to balance).
+     * Changelog records each local copy is behind. A task whose lag Streams does not give (its {@code lagFor} throws
+     * {@code IllegalStateException} for a task it computed no lag for) is left out: treated as no copy, so it is not
+     * moved to balance.
      */
     private static Map<TaskId, Long> lags(KafkaStreamsState state, Set<TaskId> stateful) {
         Map<TaskId, Long> lags = new HashMap<>();

@@ -50,20 +50,25 @@ class TaskPlacementTest {
         return new Client(id, 1, active, standby, lags(all, current, 10_000));
     }
 
+    /** A runs tasks 0-5 and B tasks 6-11 of {@code all}, each with a current standby of the other's; and {@code c}. */
+    private static Plan planTwoRunningAnd(Set<TaskId> all, Client c) {
+        Set<TaskId> onA = tasks(0, 1, 2, 3, 4, 5);
+        Set<TaskId> onB = tasks(6, 7, 8, 9, 10, 11);
+        return TaskPlacement.plan(List.of(running(A, all, onA, onB), running(B, all, onB, onA), c), all, Set.of(),
+                SETTINGS);
+    }
+
     @Test
     void shouldKeepEveryActiveTaskInPlaceWhenAnInstanceJoinsAndGiveItWarmUpsFirst() {
         Set<TaskId> all = allTasks(12);
-        Set<TaskId> onA = tasks(0, 1, 2, 3, 4, 5);
-        Set<TaskId> onB = tasks(6, 7, 8, 9, 10, 11);
         // The joining instance has no state, and the changelogs are short (100 records): "caught up" by lag alone,
         // which is what made Streams' default give it active tasks at once.
         Client joining = new Client(C, 1, Set.of(), Set.of(), lags(all, Set.of(), 100));
 
-        Plan plan = TaskPlacement.plan(List.of(running(A, all, onA, onB), running(B, all, onB, onA), joining),
-                all, Set.of(), SETTINGS);
+        Plan plan = planTwoRunningAnd(all, joining);
 
-        assertThat(plan.active().get(A)).isEqualTo(onA);
-        assertThat(plan.active().get(B)).isEqualTo(onB);
+        assertThat(plan.active().get(A)).isEqualTo(tasks(0, 1, 2, 3, 4, 5));
+        assertThat(plan.active().get(B)).isEqualTo(tasks(6, 7, 8, 9, 10, 11));
         assertThat(plan.active().get(C)).isEmpty();
         assertThat(plan.moved()).isEmpty();
         assertThat(plan.warmups()).hasSize(2).allSatisfy((task, to) -> assertThat(to).isEqualTo(C));
@@ -75,8 +80,6 @@ class TaskPlacementTest {
     @Test
     void shouldMoveTasksToAJoinedInstanceOnlyOnceItsCopiesAreCurrent() {
         Set<TaskId> all = allTasks(12);
-        Set<TaskId> onA = tasks(0, 1, 2, 3, 4, 5);
-        Set<TaskId> onB = tasks(6, 7, 8, 9, 10, 11);
         // C kept copies of 0, 1 and 6 (warm-ups and standbys of the previous assignment): 0 and 6 are current
         // (lag 20), 1 is still 5,000 records behind.
         Map<TaskId, Long> lagsOfC = lags(all, Set.of(), 100_000);
@@ -85,8 +88,7 @@ class TaskPlacementTest {
         lagsOfC.put(new TaskId(0, 1), 5_000L);
         Client joined = new Client(C, 1, Set.of(), tasks(0, 1, 6), lagsOfC);
 
-        Plan plan = TaskPlacement.plan(List.of(running(A, all, onA, onB), running(B, all, onB, onA), joined),
-                all, Set.of(), SETTINGS);
+        Plan plan = planTwoRunningAnd(all, joined);
 
         assertThat(plan.active().get(C)).isEqualTo(tasks(0, 6));
         assertThat(plan.moved()).isEqualTo(tasks(0, 6));
@@ -151,13 +153,10 @@ class TaskPlacementTest {
         // A running stack where partitions 10 and 11 got no event yet: moving them would still cost a follow-up
         // rebalance, during which no instance commits.
         Set<TaskId> all = allTasks(12);
-        Set<TaskId> onA = tasks(0, 1, 2, 3, 4, 5);
-        Set<TaskId> onB = tasks(6, 7, 8, 9, 10, 11);
         Map<TaskId, Long> lagsOfC = lags(all, Set.of(), 100);
         lagsOfC.put(new TaskId(0, 10), 0L);
         lagsOfC.put(new TaskId(0, 11), 0L);
-        Plan plan = TaskPlacement.plan(List.of(running(A, all, onA, onB), running(B, all, onB, onA),
-                new Client(C, 1, Set.of(), Set.of(), lagsOfC)), all, Set.of(), SETTINGS);
+        Plan plan = planTwoRunningAnd(all, new Client(C, 1, Set.of(), Set.of(), lagsOfC));
 
         assertThat(plan.moved()).isEmpty();
         assertThat(plan.active().get(C)).isEmpty();
