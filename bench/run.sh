@@ -4,6 +4,7 @@
 #   bench/run.sh [--quick] [--duration S] [--warmup S] [--connections "64 256 1024"] [--keys N]
 #                [--open-seconds S] [--perf-records N] [--out FILE | --no-write] [--build] [--keep]
 #                [--overload-base C] [--overload-only]
+#                [--batch-sizes "1 10 100 500 1000"] [--batch-seconds S] [--batch-connections C] [--batch-only]
 #
 # Starts its own stack (broker, counter-streams, ingest-api) from the jars on a temp data dir and on ports away from
 # 8080/8081/9092, runs the baselines (Flask original, Javalin ceiling, Kafka ProducerPerformance) and the Surge runs
@@ -11,7 +12,9 @@
 # counted exactly once, prints a table with ratios and writes it into BENCHMARKS.md. Everything it started is stopped
 # on exit. Load goes to 127.0.0.1 only, and every load phase is bounded in time. Then the overload scenario (issue 15):
 # 1x, 2x, 5x and 10x of C connections (default 256), clients that retry at once and clients that honour Retry-After;
-# --overload-only runs the stack and that scenario alone.
+# --overload-only runs the stack and that scenario alone. Then the batch step: POST /simulate/batch in closed loop
+# (BenchTool batch) with batches of 1, 10, 100, 500 and 1,000 events, ack=count and ack=durable, events/s against
+# the Kafka ceiling; --batch-only runs the stack, the Kafka ceiling and that step alone.
 set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,7 +24,8 @@ COMMAND_LINE="bench/run.sh${*:+ $*}"
 # ------------------------------------------------------------------------------------------------ options
 QUICK=0 DURATION='' WARMUP='' CONNS='' KEYS=100 OPEN_SECONDS='' PERF_RECORDS='' OUT="$ROOT/BENCHMARKS.md" WRITE=1 BUILD=0 KEEP=0
 OVERLOAD_BASE=256 OVERLOAD_ONLY=0
-usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+BATCH_SIZES="1 10 100 500 1000" BATCH_SECONDS='' BATCH_CONNECTIONS='' BATCH_ONLY=0 BATCH_FORMAT=json
+usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while (($#)); do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -37,11 +41,18 @@ while (($#)); do
     --keep) KEEP=1 ;;
     --overload-base) OVERLOAD_BASE=$2; shift ;;
     --overload-only) OVERLOAD_ONLY=1 ;;
+    --batch-sizes) BATCH_SIZES=${2//,/ }; shift ;;
+    --batch-seconds) BATCH_SECONDS=$2; shift ;;
+    --batch-connections) BATCH_CONNECTIONS=$2; shift ;;
+    --batch-format) BATCH_FORMAT=$2; shift ;;
+    --batch-only) BATCH_ONLY=1 ;;
     -h|--help) usage 0 ;;
     *) echo "bench: unknown option $1" >&2; usage 2 ;;
   esac
   shift
 done
+if ((OVERLOAD_ONLY && BATCH_ONLY)); then echo "bench: --overload-only and --batch-only exclude each other" >&2; exit 2; fi
+if [[ $BATCH_FORMAT != json && $BATCH_FORMAT != ndjson ]]; then echo "bench: --batch-format json|ndjson" >&2; exit 2; fi
 if ((QUICK)); then # (defaults per mode; any option given wins)
   MODE=quick; : "${DURATION:=5}" "${WARMUP:=3}" "${CONNS:=64 256}" "${OPEN_SECONDS:=5}" "${PERF_RECORDS:=1000000}"
   JIT_WARMUP=${BENCH_JIT_WARMUP:-0}
@@ -53,6 +64,11 @@ else
   # changes it
   JIT_WARMUP=${BENCH_JIT_WARMUP:-120}
 fi
+: "${BATCH_SECONDS:=$DURATION}"
+# batch step: connections per batch size, unless --batch-connections fixes them: about BATCH_EVENTS_IN_FLIGHT events in
+# flight (BENCH_BATCH_EVENTS_IN_FLIGHT), between 4 and 256 connections (1 and 10 events: 256, as the closed loop; 100:
+# 40; 500: 8; 1,000: 4)
+BATCH_EVENTS_IN_FLIGHT=${BENCH_BATCH_EVENTS_IN_FLIGHT:-4096}
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
 WRK_TIMEOUT=10s              # > ingest-api's 2 s ack timeout: the server answers every request before wrk gives up
 # open loop: as many connections as the largest closed-loop level (at least 256): at half the rate that level reached,
@@ -352,6 +368,88 @@ surge_overload() { # CLIENTS(retry|honour) MULTIPLE
   log "overload $clients ${m}x ($c conns): $rate 2xx/s (${ratio}x of 1x), $refused refused/s, socket errors/timeouts $errs, integrity $VERDICT"
 }
 
+# Batch step: POST /simulate/batch in closed loop (BenchTool batch), one run per batch size and ack mode, each with a
+# warm-up in the same JVM on the same keys. events/s = events acknowledged per second in the mode's way: "success"
+# (counted) with ack=count, "accepted" with partition and offset with ack=durable. Integrity after each run: the
+# cumulative GET /load total (as after every run), each key of the run against what its events were answered
+# (BenchTool verify --per-key-url), no load value handed out twice for a key, every answer with one result per event
+# in request order.
+BATCH_ROWS=() BATCH_500_COUNT=''
+batch_connections() { # SIZE
+  if [[ -n $BATCH_CONNECTIONS ]]; then echo "$BATCH_CONNECTIONS"; return; fi
+  local c=$((BATCH_EVENTS_IN_FLIGHT / $1))
+  if ((c > 256)); then c=256; fi
+  if ((c < 4)); then c=4; fi
+  echo "$c"
+}
+verify_batch() { # SUMFILE -> sets VERDICT (no subshell: it counts failures)
+  local f=$1 out rc=0 bad=() upper acked counted
+  out=$(timeout -k 5 330 java -cp "$WORK/classes" BenchTool verify --api "http://$HOST:$API_PORT" \
+        --load-url "http://$HOST:$CS_PORT/load" --load-url "http://$HOST:$API_PORT/load" \
+        --expected-total "$SURGE_ACKED" --max-total "$((SURGE_ACKED + SURGE_UNANSWERED))" --keys-file "$f" \
+        --per-key-url "http://$HOST:$CS_PORT/load/" --timeout-seconds 300 2>&1) || rc=$?
+  echo "$out" >>"$WORK/logs/verify.log"
+  INTEGRITY_METHOD=$(sed -n 's/.*method=\([a-z-]*\).*/\1/p' <<<"$out" | paste -sd+ -)
+  if ((rc != 0)) || grep -q '^FAILED' <<<"$out" || ! grep -q '^PASS method=per-key' <<<"$out"; then bad+=("counts"); fi
+  if (($(val "$f" loads_repeated) > 0)); then bad+=("$(val "$f" loads_repeated) load values handed out twice"); fi
+  if (($(val "$f" malformed) > 0)); then bad+=("$(val "$f" malformed) answers without one result per event"); fi
+  if (($(val "$f" key_mismatch) > 0)); then bad+=("$(val "$f" key_mismatch) results not in request order"); fi
+  if (($(val "$f" unknown_status) > 0)); then bad+=("$(val "$f" unknown_status) results of unknown status"); fi
+  if ((${#bad[@]} == 0)); then
+    VERDICT=PASS
+    acked=$(sed -n 's/^PASS method=per-key.* acked=\([0-9]*\).*/\1/p' <<<"$out")
+    counted=$(sed -n 's/^PASS method=per-key.* counted=\([0-9]*\).*/\1/p' <<<"$out")
+    upper=$(sed -n 's/^PASS method=per-key.* upper=\([0-9]*\).*/\1/p' <<<"$out")
+    if [[ -n $upper && -n $acked && -n $counted ]] && ((upper > acked)); then
+      VERDICT="PASS ($((counted - acked)) of $((upper - acked)) unanswered counted)"
+    fi
+  else
+    INTEGRITY_FAILURES=$((INTEGRITY_FAILURES + 1))
+    VERDICT="FAILED ($(IFS=';'; echo "${bad[*]}" | sed 's/;/; /g'))"
+    log "batch integrity check FAILED: ${bad[*]}: $out"
+  fi
+}
+surge_batch() { # SIZE ACK(count|durable)
+  local size=$1 ack=$2 c name="surge-batch-b$1-$2" f="$WORK/res/surge-batch-b$1-$2.sum" rate secs other kind n
+  c=$(batch_connections "$size")
+  timeout -k 5 $((WARMUP + BATCH_SECONDS + 150)) java -Xss256k -Xmx512m -cp "$WORK/classes" BenchTool batch \
+    --url "http://$HOST:$API_PORT/simulate/batch?ack=$ack" --batch "$size" --connections "$c" \
+    --seconds "$BATCH_SECONDS" --warmup-seconds "$WARMUP" --keys "$KEYS" --prefix "$name" --format "$BATCH_FORMAT" \
+    --timeout-seconds 60 --out "$f" >"$WORK/logs/batch-$name.log" 2>&1 \
+    || { tail -n 20 "$WORK/logs/batch-$name.log" >&2; surge_alive; die "batch $name failed"; }
+  surge_alive
+  if [[ -n $(val "$f" status_404) ]]; then
+    die "POST /simulate/batch answered 404: this build of ingest-api has no batch endpoint"
+  fi
+  SURGE_ACKED=$((SURGE_ACKED + $(val "$f" acked_events)))
+  SURGE_UNANSWERED=$((SURGE_UNANSWERED + $(val "$f" unanswered)))
+  verify_batch "$f"
+  secs=$(awk -v d="$(val "$f" duration_us)" 'BEGIN { printf "%.6f", d / 1e6 }')
+  if [[ $ack == count ]]; then
+    rate=$(awk -v n="$(val "$f" events_success)" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+  else
+    rate=$(awk -v n="$(val "$f" events_durable)" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+  fi
+  # events of the window's requests not acknowledged the mode's way, by kind
+  other=''
+  for kind in accepted:"count late" success:"counted" unavailable:unavailable unconfirmed:unconfirmed \
+              refused:"refused" other:"unknown status"; do
+    if [[ $ack == count && ${kind%%:*} == success ]] || [[ $ack == durable && ${kind%%:*} == accepted ]]; then continue; fi
+    n=$(val "$f" "events_${kind%%:*}")
+    if ((${n:-0} > 0)); then other+="${other:+, }$n ${kind#*:}"; fi
+  done
+  n=$((($(val "$f" io_errors) + $(val "$f" timeouts)) * size))
+  if ((n > 0)); then other+="${other:+, }$n in requests without answer"; fi
+  if [[ $ack == durable ]]; then
+    n=$(($(val "$f" events_accepted) - $(val "$f" events_durable)))
+    if ((n > 0)); then other+="${other:+, }$n accepted without offset"; fi
+  fi
+  other+="${other:+; }HTTP $(awk '/^status_/ { sub("status_", "", $1); printf "%s%s x %d", (n++ ? ", " : ""), $1, $2 }' "$f")"
+  if ((size == 500)) && [[ $ack == count ]]; then BATCH_500_COUNT=$rate; fi
+  BATCH_ROWS+=("$size|ack=$ack|$c|$rate|$(val "$f" requests_per_s)|$(ms "$(val "$f" p50_us)")|$(ms "$(val "$f" p99_us)")|$(ratio "$rate" "${PERF_RATE:-0}")x|${other:-0}|$VERDICT")
+  log "batch $size ack=$ack ($c conns): $rate events/s, $(val "$f" requests_per_s) requests/s, p50 $(ms "$(val "$f" p50_us)") ms, p99 $(ms "$(val "$f" p99_us)") ms, $(ratio "$rate" "${PERF_RATE:-0}")x of the Kafka ceiling, integrity $VERDICT"
+}
+
 # A baseline server: warm-up, every connection level, then its own counter must be (2xx answers + 1).
 BEST=0 BASELINE_CHECKS=''
 baseline() { # NAME SYSTEM PORT -> sets BEST (no subshell: it adds rows)
@@ -405,8 +503,9 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
 log "$MODE run: ${DURATION}s per run, ${WARMUP}s warm-up, connections: $CONNS, $KEYS keys; work dir $WORK"
 
-if ((OVERLOAD_ONLY)); then
+if ((OVERLOAD_ONLY || BATCH_ONLY)); then
   MODE=overload BEST_FLASK=0 BEST_CEILING=0
+  if ((BATCH_ONLY)); then MODE=batch; fi
 else
 # 1. Flask original, alone on the machine (its best case)
 start_bg flask "$PYTHON" bench/flask_original.py "$FLASK_PORT"
@@ -490,7 +589,7 @@ FIRST_SECONDS=$((WARMUP < 10 ? WARMUP : 10))
 FIRST_RATE=$(head -n "$FIRST_SECONDS" "$WORK/res/warmup-curve.txt" | awk '{ s += $1 } END { printf "%.0f", NR ? s / NR : 0 }')
 log "warm-up curve (counted/s from ready, 64 connections): $WARM_CURVE"
 BEST_COUNT=0 BEST_DURABLE=0
-if ((!OVERLOAD_ONLY)); then
+if ((!OVERLOAD_ONLY && !BATCH_ONLY)); then
 surge_wrk surge-warm-durable durable 64 "$WARMUP" warmup
 if ((JIT_WARMUP > 0)); then surge_wrk surge-warm-jit count 256 "$JIT_WARMUP" warmup; fi
 for c in $CONNS; do
@@ -514,10 +613,19 @@ fi
 # 5. overload: the same stack past its capacity, after a warm-up at the 1x level of at least 20 s (a stack still
 # warming up makes the 1x reference too low: a quick run's 3 s left the 1x run at a quarter of what 2x then reached)
 OVERLOAD_WARMUP=$WARMUP; if ((OVERLOAD_WARMUP < 20)); then OVERLOAD_WARMUP=20; fi
+if ((!BATCH_ONLY)); then
 surge_wrk surge-overload-warm count "$OVERLOAD_BASE" "$OVERLOAD_WARMUP" warmup
 for clients in retry honour; do
   for m in 1 2 5 10; do surge_overload "$clients" "$m"; done
 done
+fi
+
+# 6. batches: POST /simulate/batch at each batch size, ack=count then ack=durable
+if ((!OVERLOAD_ONLY)); then
+for ack in count durable; do
+  for size in $BATCH_SIZES; do surge_batch "$size" "$ack"; done
+done
+fi
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(($(date +%s) - T0))
 
@@ -562,6 +670,32 @@ over every answer, refusals included. Integrity as above, after every run.
 $(for row in "${OVERLOAD_ROWS[@]}"; do echo "| ${row//|/ | } |"; done)
 EOF
 )
+RATIO_BATCH500=$(ratio "${BATCH_500_COUNT:-0}" "${PERF_RATE:-0}")
+BATCH_SHAPE="a JSON array"; if [[ $BATCH_FORMAT == ndjson ]]; then BATCH_SHAPE="NDJSON"; fi
+BATCH_CONNS_TEXT="about $BATCH_EVENTS_IN_FLIGHT events in flight ($BATCH_EVENTS_IN_FLIGHT / batch connections, 4 to 256)"
+if [[ -n $BATCH_CONNECTIONS ]]; then BATCH_CONNS_TEXT="$BATCH_CONNECTIONS connections"; fi
+BATCH_TABLE=$(cat <<EOF
+Batches, \`POST /simulate/batch?ack={count,durable}\`: closed loop \`BenchTool batch\` (bench/BenchTool.java), a
+${WARMUP} s warm-up then ${BATCH_SECONDS} s measured per row, each request $BATCH_SHAPE of "batch" events
+\`{"key":"<run>-<i>"}\`, a fresh random mix over $KEYS keys per request; $BATCH_CONNS_TEXT; after a 429 or 503 a
+connection waits as long as Retry-After says. events/s = events answered "success" (counted) per second with
+ack=count, "accepted" with partition and offset with ack=durable, over the requests answered within the measured
+seconds; latency per request (send to whole answer). "of Kafka ceiling" = events/s / ProducerPerformance's
+${PERF_RATE:-?} records/s in this run. "not acked": events of those requests answered otherwise, then the HTTP
+statuses (status x requests). Integrity after each row: the GET /load total as after every run; each key of the row:
+events answered success or accepted <= its count <= those + events that may or may not be written (no answer,
+"unconfirmed"); no load value handed out twice for a key, none above the key's final count; one result per event, in
+request order.
+
+| batch | mode | conns | events/s | requests/s | p50 ms | p99 ms | of Kafka ceiling | not acked | integrity |
+|---:|---|---:|---:|---:|---:|---:|---:|---|---|
+$(for row in "${BATCH_ROWS[@]}"; do echo "| ${row//|/ | } |"; done)
+
+| ratio | value | target |
+|---|---:|---|
+| batches of 500, ack=count (${BATCH_500_COUNT:-n/a} events/s) / Kafka ProducerPerformance (${PERF_RATE:-?} records/s) | ${RATIO_BATCH500}x | >= 0.40x: $(verdict_ge "$RATIO_BATCH500" 0.40) |
+EOF
+)
 
 if ((OVERLOAD_ONLY)); then
 REPORT=$(cat <<EOF
@@ -578,6 +712,27 @@ partitions, no other SURGE_* setting than ports, host and state dir; ${WARMUP} s
 ${OVERLOAD_WARMUP} s at $OVERLOAD_BASE.
 
 $OVERLOAD_TABLE
+
+Integrity: $INTEGRITY_SUMMARY.
+EOF
+)
+elif ((BATCH_ONLY)); then
+REPORT=$(cat <<EOF
+### Batch run, $STARTED_AT, took $(((ELAPSED - PREP_SECONDS) / 60)) min $(((ELAPSED - PREP_SECONDS) % 60)) s (+ ${PREP_SECONDS} s of installs/build before it)
+
+Command: \`$COMMAND_LINE\` (\`./surge bench${COMMAND_LINE#bench/run.sh}\`), commit \`$COMMIT\`$DIRTY.
+
+Machine: $(nproc) cores, memory $MEM; $JAVA_VERSION; Kafka $KAFKA_VERSION (embedded single-node KRaft broker). Load
+average (1/5/15 min) before: $LOAD_START, after: $LOAD_END. Everything (broker, counter-streams, ingest-api, load
+tools) shares these cores. ${SHARED_NOTE}
+
+Kafka ceiling: \`$PERF_CMD\`: ${PERF_RATE:-?} records/s, p50 $(perf_ms 50th) ms, p99 $(perf_ms 99th) ms.
+
+Surge as \`./surge up\` runs it: broker \`$BROKER_JVM\`, counter-streams and ingest-api \`$SERVICE_JVM\`, $PARTITIONS
+partitions, no other SURGE_* setting than ports, host and state dir; ${WARMUP} s warm-up at 64 connections
+(\`POST /simulate\`), then the batch runs.
+
+$BATCH_TABLE
 
 Integrity: $INTEGRITY_SUMMARY.
 EOF
@@ -627,6 +782,8 @@ connections; ingest-api's \`surge_events_total{outcome="counted"}\`): $WARM_CURV
 Integrity: $INTEGRITY_SUMMARY. Baselines (a check of the load tool): ${BASELINE_CHECKS%; }.
 
 $OVERLOAD_TABLE
+
+$BATCH_TABLE
 EOF
 )
 fi
@@ -643,7 +800,8 @@ path, mode, report = sys.argv[1], sys.argv[2], open(sys.argv[3]).read().rstrip("
 begin, end = f"<!-- bench:{mode}:begin -->", f"<!-- bench:{mode}:end -->"
 text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\nWritten by `./surge bench` (bench/run.sh; see bench/README.md).\n"
 title = {"full": "## Latest full run", "quick": "## Latest quick run (`--quick`)",
-         "overload": "## Latest overload run (`--overload-only`)"}[mode]
+         "overload": "## Latest overload run (`--overload-only`)",
+         "batch": "## Latest batch run (`--batch-only`)"}[mode]
 block = f"{begin}\n{title}\n\n{report}\n{end}"
 if begin in text and end in text:
     head, rest = text.split(begin, 1)
