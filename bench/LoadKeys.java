@@ -5,6 +5,7 @@
 //   java -cp 'counter-streams/target/lib/*' bench/LoadKeys.java BOOTSTRAP KEYS [PREFIX]
 //
 // Prints how many events were written and how long it took; exits 1 if any write failed.
+import dev.surge.common.event.EventRecord;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.topic.Topics;
 import java.util.Map;
@@ -20,7 +21,7 @@ public final class LoadKeys {
         String prefix = args.length > 2 ? args[2] : "q-";
         AtomicLong failed = new AtomicLong();
         long started = System.nanoTime();
-        try (KafkaProducer<String, LoadEvent> producer = new KafkaProducer<>(Map.<String, Object>of(
+        try (KafkaProducer<String, EventRecord> producer = new KafkaProducer<>(Map.<String, Object>of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 20,

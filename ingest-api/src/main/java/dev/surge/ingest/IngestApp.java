@@ -11,6 +11,9 @@ import dev.surge.ingest.ack.AckInbox;
 import dev.surge.ingest.admission.AdmissionConfig;
 import dev.surge.ingest.admission.AdmissionControl;
 import dev.surge.ingest.publish.EventPublisher;
+import dev.surge.ingest.admission.AdmissionGate;
+import dev.surge.ingest.simulate.BatchHandler;
+import dev.surge.ingest.simulate.BatchIngestion;
 import dev.surge.ingest.simulate.Ingestion;
 import dev.surge.ingest.simulate.SimulateHandler;
 import dev.surge.common.http.Problem;
@@ -48,6 +51,9 @@ public final class IngestApp {
                 DaemonThreads.named("response-writer"));
         SimulateHandler simulate = new SimulateHandler(new Ingestion(publisher, inbox, ackTimeout), responseWriters,
                 Clock.systemUTC(), admission.maxBodyBytes(), registry);
+        AdmissionConfig.BatchLimits batchLimits = admission.batchLimits();
+        BatchHandler batch = new BatchHandler(new BatchIngestion(publisher, inbox, ackTimeout), responseWriters,
+                Clock.systemUTC(), batchLimits.maxEvents(), batchLimits.maxBytes(), registry);
         this.javalin = Javalin.create(config -> {
             listener.install(config);
             config.startup.showJavalinBanner = false;
@@ -63,25 +69,31 @@ public final class IngestApp {
             // (a request refused there costs no body read and no Javalin context), then the body buffering, then the
             // gate that takes the in-flight permit.
             config.jetty.modifyServer(server -> server.insertHandler(admission.permitGate()));
-            config.jetty.modifyServer(server -> server.insertHandler(
-                    new BufferedBodyHandler(admission.maxBodyBytes(), admission.bodyTimeout())));
+            config.jetty.modifyServer(server -> server.insertHandler(new BufferedBodyHandler(
+                    request -> AdmissionGate.isBatch(request) ? batchLimits.maxBytes() : admission.maxBodyBytes(),
+                    admission.bodyTimeout())));
             config.jetty.modifyServer(server -> server.insertHandler(admission.earlyGate()));
             JsonResponses.installProblemMapping(config);
             HttpMetrics.install(config, registry);
             ServiceEndpoints.install(config, registry,
                     () -> draining ? Readiness.notReady("shutting down") : readiness(inbox, kafkaReachable));
-            Handler admitted = admission.guard(simulate);
-            config.routes.post("/simulate", ctx -> {
-                if (draining) {
-                    throw new ProblemException(Problem.of(503, "shutting-down", "Shutting down",
-                            "This instance is stopping; send the request to another instance."),
-                            Map.of("Retry-After", "1"));
-                }
-                admitted.handle(ctx);
-            });
+            config.routes.post("/simulate", unlessDraining(admission.guard(simulate)));
+            config.routes.post("/simulate/batch", unlessDraining(admission.guardCounted(batch)));
             config.routes.get("/load", admission.authenticated(loads::forward));
             config.routes.get("/load/{key}", admission.authenticated(loads::forward));
         });
+    }
+
+    /** {@code route}, or 503 + Retry-After once this instance is stopping. */
+    private Handler unlessDraining(Handler route) {
+        return ctx -> {
+            if (draining) {
+                throw new ProblemException(Problem.of(503, "shutting-down", "Shutting down",
+                        "This instance is stopping; send the request to another instance."),
+                        Map.of("Retry-After", "1"));
+            }
+            route.handle(ctx);
+        };
     }
 
     static Readiness readiness(AckInbox inbox, BooleanSupplier kafkaReachable) {

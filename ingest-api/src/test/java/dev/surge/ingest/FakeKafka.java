@@ -1,10 +1,16 @@
 package dev.surge.ingest;
 
+import dev.surge.common.countpath.Generation;
 import dev.surge.common.event.CountAck;
+import dev.surge.common.event.EventRecord;
+import dev.surge.common.event.EventSlice;
+import dev.surge.common.event.SliceAck;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.ingest.ack.AckInbox;
 import dev.surge.ingest.ack.PendingAck;
+import dev.surge.ingest.ack.PendingBatch;
 import dev.surge.ingest.publish.EventPublisher;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.time.Duration;
+import dev.surge.ingest.publish.KafkaUnavailableException;
 
 /**
  * Stand-ins for the Kafka side of ingest-api, for tests of the HTTP layer only. Claims about Kafka itself are
@@ -38,8 +47,35 @@ final class FakeKafka {
         volatile boolean stall;
         volatile Inbox inbox;
 
+        /** Slices Kafka refuses (at once, not written). */
+        volatile Predicate<EventSlice> refuse = slice -> false;
+        /** Batch slices written, in order. */
+        final List<EventSlice> slices = new CopyOnWriteArrayList<>();
+        /** The generation written to: four partitions, so that batches are sliced. */
+        volatile Generation generation = new Generation(1, 4);
+
         @Override
-        public CompletableFuture<Written> publish(LoadEvent event, OptionalInt replyPartition) {
+        public Generation writeTo() {
+            return generation;
+        }
+
+        @Override
+        public CompletableFuture<Written> publish(EventRecord record, Generation to, OptionalInt replyPartition) {
+            if (record instanceof EventSlice slice) {
+                slices.add(slice);
+                if (failure != null) {
+                    return CompletableFuture.failedFuture(failure);
+                }
+                if (refuse.test(slice)) {
+                    return CompletableFuture.failedFuture(new KafkaUnavailableException("refused", Duration.ofSeconds(3)));
+                }
+                if (inbox != null) {
+                    inbox.counted(slice);
+                }
+                return CompletableFuture.completedFuture(new Written(to.partitionOf(slice.recordKey()),
+                        offset.getAndIncrement()));
+            }
+            LoadEvent event = (LoadEvent) record;
             published.add(new Published(event, replyPartition));
             if (failure != null) {
                 return CompletableFuture.failedFuture(failure);
@@ -74,6 +110,12 @@ final class FakeKafka {
             if (counter == null) {
                 return;
             }
+            CountAck ack = count(event);
+            expected.stream().filter(p -> p.eventId().equals(event.id())).findFirst()
+                    .ifPresent(p -> p.ack().complete(ack));
+        }
+
+        private CountAck count(LoadEvent event) {
             CountAck ack;
             Long first = event.idempotencyKey() == null ? null
                     : firstCounts.get(event.key() + "\u0000" + event.idempotencyKey());
@@ -85,8 +127,37 @@ final class FakeKafka {
                     firstCounts.put(event.key() + "\u0000" + event.idempotencyKey(), ack.count());
                 }
             }
-            expected.stream().filter(p -> p.eventId().equals(event.id())).findFirst()
-                    .ifPresent(p -> p.ack().complete(ack));
+            return ack;
+        }
+
+        final List<PendingBatch> batches = new CopyOnWriteArrayList<>();
+
+        void counted(EventSlice slice) {
+            if (counter == null) {
+                return;
+            }
+            List<Long> counts = new ArrayList<>();
+            List<Integer> duplicates = new ArrayList<>();
+            for (int i = 0; i < slice.size(); i++) {
+                CountAck ack = count(new LoadEvent(slice.eventId(i), slice.events().get(i).key(), slice.receivedAt(),
+                        slice.client(), slice.events().get(i).idempotencyKey()));
+                counts.add(ack.count());
+                if (ack.duplicate()) {
+                    duplicates.add(slice.positions().get(i));
+                }
+            }
+            SliceAck ack = new SliceAck(slice.batch(), slice.positions(), counts, duplicates);
+            batches.stream().filter(b -> b.batchId().equals(slice.batch())).findFirst().ifPresent(b -> b.counted(ack));
+        }
+
+        @Override
+        public Optional<PendingBatch> expectBatch(String batchId, int events) {
+            if (partitions == 0) {
+                return Optional.empty();
+            }
+            PendingBatch pending = new PendingBatch(batchId, partitions - 1, events);
+            batches.add(pending);
+            return Optional.of(pending);
         }
 
         @Override

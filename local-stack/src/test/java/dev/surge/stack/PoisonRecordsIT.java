@@ -134,7 +134,7 @@ class PoisonRecordsIT {
 
             Set<String> ackIds = new HashSet<>();
             for (ConsumerRecord<byte[], byte[]> ack : readAll(consumer, Topics.LOAD_ACKS.name())) {
-                CountAck value = Topics.LOAD_ACKS.valueSerde().deserializer().deserialize("load-acks", ack.value());
+                CountAck value = (CountAck) Topics.LOAD_ACKS.valueSerde().deserializer().deserialize("load-acks", ack.value());
                 assertThat(ackIds.add(value.id())).as("one ack for " + value.id()).isTrue();
             }
             Set<String> requestIds = responses.stream().map(response -> response.body().get("id").asText())

@@ -1,8 +1,7 @@
 package dev.surge.common.countpath;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.utils.Utils;
+import dev.surge.common.event.LoadKey;
 
 /**
  * One generation of the count path: an events topic with a fixed partition count, and the Kafka Streams
@@ -57,11 +56,10 @@ public record Generation(int number, int partitions) {
     }
 
     /**
-     * The partition of this generation's events topic that holds {@code loadKey}: the same function as the Kafka
-     * producer's built-in partitioner for a keyed record ({@code BuiltInPartitioner.partitionForKey}) applied to the
-     * key's UTF-8 bytes (what the String serializer writes), so state handed over lands where the key's events do.
+     * The partition of this generation's events topic that holds {@code loadKey} ({@link LoadKey#partition}: where
+     * the Kafka producer puts a record with that key), so state handed over lands where the key's events do.
      */
     public int partitionOf(String loadKey) {
-        return Utils.toPositive(Utils.murmur2(loadKey.getBytes(StandardCharsets.UTF_8))) % partitions;
+        return LoadKey.partition(loadKey, partitions);
     }
 }

@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param duplicate true when the event repeated an idempotency key seen within the retention: it was not counted
  *                  again, and {@link #count()} is the count the first attempt got
  */
-public record CountAck(String id, String key, long count, boolean duplicate) {
+public record CountAck(String id, String key, long count, boolean duplicate) implements AckRecord {
     public CountAck {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(key, "key");

@@ -10,16 +10,17 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Whether a record of an events topic is an event counter-streams counts, and if not, why ({@link DeadLetterReason}).
- * One rule set for everything that reads those topics: counter-streams' gate and the fault run's check of what
- * was written.
+ * Whether a record of an events topic is something counter-streams counts, and if not, why
+ * ({@link DeadLetterReason}). One rule set for everything that reads those topics: counter-streams' gate and the fault
+ * run's check of what was written.
  *
- * <p>Checked in this order, the first failure naming the reason: the value decodes as a {@link LoadEvent}; its load
- * key follows {@link LoadKey}'s rules; the record key is that load key's UTF-8 bytes; a reply partition header, if
- * there is one, names a partition.
+ * <p>Checked in this order, the first failure naming the reason: the value decodes as a {@link LoadEvent} or an
+ * {@link EventSlice}; every load key in it follows {@link LoadKey}'s rules; the record key is the (first) load key's
+ * UTF-8 bytes; every key of a slice hashes to the partition its first key does; a reply partition header, if there
+ * is one, names a partition.
  */
 public final class EventCheck {
-    private static final Deserializer<LoadEvent> EVENTS = Topics.LOAD_EVENTS.valueSerde().deserializer();
+    private static final Deserializer<EventRecord> EVENTS = Topics.LOAD_EVENTS.valueSerde().deserializer();
     private static final int SHOWN_CHARS = 200;
 
     /** The outcome of {@link #check}. */
@@ -27,7 +28,7 @@ public final class EventCheck {
     }
 
     /** A record to count. */
-    public record Valid(LoadEvent event) implements Verdict {
+    public record Valid(EventRecord record) implements Verdict {
     }
 
     /**
@@ -43,15 +44,16 @@ public final class EventCheck {
 
     /**
      * @param topic          the topic it was read from (for the decoder)
+     * @param partitions     the topic's partition count (a slice's keys must all hash to one of them)
      * @param key            the record key's bytes
      * @param value          the record value's bytes
      * @param replyPartition the record's last {@value Topics#REPLY_PARTITION_HEADER} header, or null
      */
-    public static Verdict check(String topic, byte[] key, byte[] value, Header replyPartition) {
+    public static Verdict check(String topic, int partitions, byte[] key, byte[] value, Header replyPartition) {
         if (value == null) {
             return new Invalid(DeadLetterReason.UNDECODABLE, "the record has no value");
         }
-        LoadEvent event;
+        EventRecord event;
         try {
             event = EVENTS.deserialize(topic, value);
         } catch (SerializationException e) {
@@ -60,14 +62,22 @@ public final class EventCheck {
         if (event == null) {
             return new Invalid(DeadLetterReason.UNDECODABLE, "the value is JSON null");
         }
-        if (!LoadKey.isValid(event.key())) {
-            return new Invalid(DeadLetterReason.INVALID_KEY, "load key \"" + shown(event.key())
-                    + "\" breaks the rules: " + LoadKey.describeRules());
+        Invalid keys = event instanceof EventSlice slice ? checkSlice(slice) : checkKey(
+                ((LoadEvent) event).key(), "load key");
+        if (keys != null) {
+            return keys;
         }
-        if (!Arrays.equals(key, event.key().getBytes(StandardCharsets.UTF_8))) {
+        if (!Arrays.equals(key, event.recordKey().getBytes(StandardCharsets.UTF_8))) {
             return new Invalid(DeadLetterReason.KEY_MISMATCH, "record key "
                     + (key == null ? "null" : "\"" + shown(new String(key, StandardCharsets.UTF_8)) + "\"")
-                    + " is not the event's load key \"" + event.key() + "\"");
+                    + " is not the " + (event instanceof EventSlice ? "slice's first" : "event's") + " load key \""
+                    + event.recordKey() + "\"");
+        }
+        if (event instanceof EventSlice slice) {
+            Invalid split = checkOnePartition(slice, partitions);
+            if (split != null) {
+                return split;
+            }
         }
         if (replyPartition != null && replyPartitionOf(replyPartition).isEmpty()) {
             return new Invalid(DeadLetterReason.BAD_REPLY_PARTITION, Topics.REPLY_PARTITION_HEADER + " header \""
@@ -76,6 +86,34 @@ public final class EventCheck {
                     + "\" names no partition (a decimal number from 0 up)");
         }
         return new Valid(event);
+    }
+
+    private static Invalid checkKey(String loadKey, String what) {
+        return LoadKey.isValid(loadKey) ? null : new Invalid(DeadLetterReason.INVALID_KEY, what + " \""
+                + shown(loadKey) + "\" breaks the rules: " + LoadKey.describeRules());
+    }
+
+    private static Invalid checkSlice(EventSlice slice) {
+        for (int i = 0; i < slice.size(); i++) {
+            Invalid invalid = checkKey(slice.events().get(i).key(), "load key of slice event " + i);
+            if (invalid != null) {
+                return invalid;
+            }
+        }
+        return null;
+    }
+
+    private static Invalid checkOnePartition(EventSlice slice, int partitions) {
+        int partition = LoadKey.partition(slice.recordKey(), partitions);
+        for (int i = 1; i < slice.size(); i++) {
+            String other = slice.events().get(i).key();
+            if (LoadKey.partition(other, partitions) != partition) {
+                return new Invalid(DeadLetterReason.SPLIT_SLICE, "slice event " + i + "'s load key \"" + other
+                        + "\" is not in partition " + partition + " of " + partitions + ", where the slice's first key \""
+                        + slice.recordKey() + "\" is");
+            }
+        }
+        return null;
     }
 
     /**

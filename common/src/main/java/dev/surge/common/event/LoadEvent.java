@@ -15,10 +15,21 @@ import java.util.Objects;
  *                       and answers retries with the first count.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record LoadEvent(String id, String key, long receivedAt, String client, String idempotencyKey) {
+public record LoadEvent(String id, String key, long receivedAt, String client, String idempotencyKey)
+        implements EventRecord {
     public LoadEvent {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(key, "key");
+    }
+
+    @Override
+    public String recordKey() {
+        return key;
+    }
+
+    @Override
+    public int size() {
+        return 1;
     }
 
     /** An anonymous event without an idempotency key. */

@@ -1,6 +1,8 @@
 package dev.surge.common.event;
 
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
+import org.apache.kafka.common.utils.Utils;
 
 /** The rules for a load key, shared by every component that accepts one from outside. */
 public final class LoadKey {
@@ -14,6 +16,15 @@ public final class LoadKey {
 
     public static boolean isValid(String key) {
         return key != null && VALID.matcher(key).matches();
+    }
+
+    /**
+     * The partition of a topic with {@code partitions} partitions that holds {@code key}: the same function as the
+     * Kafka producer's built-in partitioner for a keyed record ({@code BuiltInPartitioner.partitionForKey}) applied to
+     * the key's UTF-8 bytes (what the String serializer writes).
+     */
+    public static int partition(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     /** What is wrong with {@code key}, in words fit for an API client. */

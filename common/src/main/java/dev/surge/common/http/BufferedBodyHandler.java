@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToIntFunction;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpStatus;
@@ -44,17 +45,22 @@ import org.eclipse.jetty.util.thread.Scheduler;
 public final class BufferedBodyHandler extends Handler.Wrapper {
     /** How much of a body over the limit is read and dropped so that the client gets its 413: 1 MiB. */
     public static final int DRAIN_BYTES = 1 << 20;
-    private final int maxBytes;
+    private final ToIntFunction<Request> maxBytesOf;
     private final Duration timeout;
 
     public BufferedBodyHandler(int maxBytes, Duration timeout) {
+        this(request -> maxBytes, timeout);
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes should be at least 1 but was " + maxBytes);
         }
+    }
+
+    /** @param maxBytesOf the limit of each request's body (routes may differ), at least 1 */
+    public BufferedBodyHandler(ToIntFunction<Request> maxBytesOf, Duration timeout) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout should be greater than 0 but was " + timeout);
         }
-        this.maxBytes = maxBytes;
+        this.maxBytesOf = maxBytesOf;
         this.timeout = timeout;
     }
 
@@ -67,10 +73,11 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
         boolean chunked = request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING,
                 HttpHeaderValue.CHUNKED.asString());
         long declared = chunked ? -1 : request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+        int maxBytes = maxBytesOf.applyAsInt(request);
         if (!(chunked || declared > 0) || declared > (long) maxBytes + DRAIN_BYTES) {
             return next.handle(request, response, callback);
         }
-        new BodyReader(next, request, response, callback).start();
+        new BodyReader(next, request, response, callback, maxBytes).start();
         return true;
     }
 
@@ -80,6 +87,7 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
         private final Request request;
         private final Response response;
         private final Callback callback;
+        private final int maxBytes;
         private final ByteArrayOutputStream body = new ByteArrayOutputStream();
         /** Bytes of the body read so far, kept or dropped. */
         private long received;
@@ -88,7 +96,8 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
         private boolean ended;
         private Scheduler.Task deadline;
 
-        BodyReader(Handler next, Request request, Response response, Callback callback) {
+        BodyReader(Handler next, Request request, Response response, Callback callback, int maxBytes) {
+            this.maxBytes = maxBytes;
             this.next = next;
             this.request = request;
             this.response = response;

@@ -77,7 +77,7 @@ public final class CounterTopology {
         // Streams' deserialization exception handler before any processor sees it.
         topology.addSource(SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 generation.eventsTopic());
-        topology.addProcessor(EVENT_CHECK, () -> new EventCheckProcessor(deadLetters), SOURCE);
+        topology.addProcessor(EVENT_CHECK, () -> new EventCheckProcessor(deadLetters, generation.partitions()), SOURCE);
         topology.addSink(DEAD_LETTER_SINK, Topics.DEAD_LETTERS.name(),
                 Topics.DEAD_LETTERS.keySerde().serializer(), Topics.DEAD_LETTERS.valueSerde().serializer(),
                 EVENT_CHECK);

@@ -2,7 +2,7 @@ package dev.surge.counter.topology;
 
 import dev.surge.common.event.DeadLetterReason;
 import dev.surge.common.event.EventCheck;
-import dev.surge.common.event.LoadEvent;
+import dev.surge.common.event.EventRecord;
 import dev.surge.common.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gate of an events topic: decodes each record's bytes and passes a valid {@link LoadEvent} on to the count;
+ * The gate of an events topic: decodes each record's bytes and passes a valid event or batch slice
+ * ({@link EventRecord}) on to the count;
  * anything else goes, with its original key and value bytes and headers, to {@code load-events-dlq}, with headers
  * saying why ({@link DeadLetterReason}), where it was read from and when. Nothing of it is counted or acked, and
  * the next record is processed as if it had not been there.
@@ -46,10 +47,13 @@ final class EventCheckProcessor implements Processor<byte[], byte[], Object, Obj
             Topics.DEAD_LETTER_OFFSET_HEADER, Topics.DEAD_LETTER_TIME_HEADER);
 
     private final CounterTopology.DeadLetterListener listener;
+    private final int partitions;
     private ProcessorContext<Object, Object> context;
 
-    EventCheckProcessor(CounterTopology.DeadLetterListener listener) {
+    /** @param partitions the events topic's partition count */
+    EventCheckProcessor(CounterTopology.DeadLetterListener listener, int partitions) {
         this.listener = listener;
+        this.partitions = partitions;
     }
 
     @Override
@@ -60,11 +64,11 @@ final class EventCheckProcessor implements Processor<byte[], byte[], Object, Obj
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
-        EventCheck.Verdict verdict = EventCheck.check(source.topic(), record.key(), record.value(),
+        EventCheck.Verdict verdict = EventCheck.check(source.topic(), partitions, record.key(), record.value(),
                 record.headers().lastHeader(Topics.REPLY_PARTITION_HEADER));
         if (verdict instanceof EventCheck.Valid valid) {
-            LoadEvent event = valid.event();
-            context.forward(new Record<>(event.key(), event, record.timestamp(), record.headers()),
+            EventRecord event = valid.record();
+            context.forward(new Record<>(event.recordKey(), event, record.timestamp(), record.headers()),
                     CounterTopology.COUNTER);
         } else if (verdict instanceof EventCheck.Invalid invalid) {
             deadLetter(record, source, invalid.reason(), invalid.detail());

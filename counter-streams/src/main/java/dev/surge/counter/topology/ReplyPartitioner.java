@@ -1,6 +1,6 @@
 package dev.surge.counter.topology;
 
-import dev.surge.common.event.CountAck;
+import dev.surge.common.event.AckRecord;
 import dev.surge.common.event.EventCheck;
 import dev.surge.common.topic.Topics;
 import java.util.Optional;
@@ -16,15 +16,15 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
  * Without a header (a durable-only request) or with a partition that {@code load-acks} does not have (more than the
  * topology can check: it does not know the partition count) the ack goes where its key hashes.
  */
-final class ReplyPartitioner implements StreamPartitioner<String, CountAck> {
+final class ReplyPartitioner implements StreamPartitioner<String, AckRecord> {
 
     @Override
-    public Optional<Set<Integer>> partitions(String topic, String key, CountAck ack, int numPartitions) {
+    public Optional<Set<Integer>> partitions(String topic, String key, AckRecord ack, int numPartitions) {
         return Optional.empty();
     }
 
     @Override
-    public Optional<Set<Integer>> partitions(String topic, String key, CountAck ack, Headers headers,
+    public Optional<Set<Integer>> partitions(String topic, String key, AckRecord ack, Headers headers,
                                              int numPartitions) {
         Header header = headers == null ? null : headers.lastHeader(Topics.REPLY_PARTITION_HEADER);
         if (header == null) {

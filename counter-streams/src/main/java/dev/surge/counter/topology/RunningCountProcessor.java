@@ -3,14 +3,19 @@ package dev.surge.counter.topology;
 import dev.surge.common.countpath.Generation;
 import dev.surge.common.countpath.Handover;
 import dev.surge.common.event.CountAck;
+import dev.surge.common.event.EventRecord;
+import dev.surge.common.event.EventSlice;
 import dev.surge.common.event.LoadEvent;
+import dev.surge.common.event.SliceAck;
 import dev.surge.common.topic.Topics;
 import dev.surge.counter.query.PartitionLoad;
 import dev.surge.counter.query.PartitionLoads;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -32,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * Counts one event, checked before it gets here ({@link EventCheckProcessor}): reads the key's count, stores
  * count + 1, adds it to the key's one-second bucket and forwards exactly one {@link CountAck} carrying the new
  * count. A retry (same load key and idempotency key within the retention) is not counted again: its ack carries
- * the first attempt's count, marked duplicate.
+ * the first attempt's count, marked duplicate. A batch slice ({@link EventSlice}) is counted the same way, event by
+ * event in its order, in one step: each key's count is read and written once per slice, and one {@link SliceAck}
+ * carries every event's count.
  *
  * <p>Under exactly-once the store updates, their changelog writes, the ack and the input offset commit in one
  * transaction, so each count value is handed out once per key. The input record's headers (the reply partition)
@@ -44,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *       count, buckets and idempotency entries to the successor partition the key now hashes to, then a
  *       {@code done} record to every successor partition, and records the successor in {@link
  *       CounterTopology#HANDOVER_STORE}. Events that reach this task afterwards are forwarded to the successor's
- *       events topic, unchanged but for a {@value Topics#GENERATION_HEADER} header.</li>
+ *       events topic, unchanged but for a {@value Topics#GENERATION_HEADER} header (a batch slice split by the
+ *       successor partition its keys hash to).</li>
  *   <li>Taking over (generation 2 and later): hand-over records are written into the stores as they come; events
  *       are held, in order, until every predecessor task has said done, then counted from the handed-over state.</li>
  * </ul>
@@ -59,6 +67,8 @@ final class RunningCountProcessor implements Processor<String, Object, String, O
     private static final int HANDOVER_BATCH = 500;
     /** {@link CounterTopology#HANDOVER_STORE} keys. */
     static final String HANDED_TO = "handed-over-to";
+    /** The successor's partition count, for splitting batch slices forwarded to it. */
+    private static final String HANDED_TO_PARTITIONS = "handed-over-to-partitions";
     private static final String DONE_FROM = "done-from:";
     private static final String DONE_COUNT = "done-count";
     private static final String HELD_SEQUENCE = "held-sequence";
@@ -124,7 +134,7 @@ final class RunningCountProcessor implements Processor<String, Object, String, O
     public void process(Record<String, Object> record) {
         if (record.value() instanceof Handover handover) {
             takeOver(handover);
-        } else if (record.value() instanceof LoadEvent event) { // checked by EventCheckProcessor
+        } else if (record.value() instanceof EventRecord event) { // checked by EventCheckProcessor
             if (handedTo != null) {
                 forwardToSuccessor(record, event);
             } else if (!complete) {
@@ -138,29 +148,79 @@ final class RunningCountProcessor implements Processor<String, Object, String, O
         }
     }
 
-    private void count(LoadEvent event, long timestamp, Headers headers) {
-        String retryKey = event.idempotencyKey() == null ? null : event.key() + SEPARATOR + event.idempotencyKey();
-        if (retryKey != null) {
-            Long first = firstCount(retryKey, timestamp);
-            if (first != null) {
-                context.forward(new Record<>(event.key(), new CountAck(event.id(), event.key(), first, true),
-                        timestamp, headers), CounterTopology.SINK);
-                return;
+    private void count(EventRecord event, long timestamp, Headers headers) {
+        if (event instanceof LoadEvent single) {
+            Counts counted = countEvents(List.of(new EventSlice.Item(single.key(), single.idempotencyKey())),
+                    timestamp);
+            context.forward(new Record<>(single.key(), new CountAck(single.id(), single.key(), counted.counts[0],
+                    counted.duplicate[0]), timestamp, headers), CounterTopology.SINK);
+        } else if (event instanceof EventSlice slice) {
+            Counts counted = countEvents(slice.events(), timestamp);
+            List<Long> counts = new ArrayList<>(slice.size());
+            List<Integer> duplicates = new ArrayList<>();
+            for (int i = 0; i < slice.size(); i++) {
+                counts.add(counted.counts[i]);
+                if (counted.duplicate[i]) {
+                    duplicates.add(slice.positions().get(i));
+                }
+            }
+            context.forward(new Record<>(slice.recordKey(), new SliceAck(slice.batch(), slice.positions(), counts,
+                    duplicates), timestamp, headers), CounterTopology.SINK);
+        }
+    }
+
+    /** Each event's count, and whether it was a retry answered with the first attempt's count. */
+    private record Counts(long[] counts, boolean[] duplicate) {
+    }
+
+    /**
+     * Counts {@code events} in order, all received at {@code timestamp}: each gets its key's next count, unless its
+     * idempotency key was seen within the retention (then the first attempt's count, marked duplicate). The stores
+     * are read once per key and written once per key at the end (the idempotency store once per new retry key), so
+     * a slice of many events of few keys costs a few reads and writes, not one set per event.
+     */
+    private Counts countEvents(List<EventSlice.Item> events, long timestamp) {
+        long[] counts = new long[events.size()];
+        boolean[] duplicate = new boolean[events.size()];
+        Map<String, long[]> byKey = new LinkedHashMap<>(); // key -> {count before (-1: none), count now}
+        for (int i = 0; i < events.size(); i++) {
+            EventSlice.Item event = events.get(i);
+            String retryKey = event.idempotencyKey() == null ? null
+                    : event.key() + SEPARATOR + event.idempotencyKey();
+            if (retryKey != null) {
+                Long first = firstCount(retryKey, timestamp);
+                if (first != null) {
+                    counts[i] = first;
+                    duplicate[i] = true;
+                    continue;
+                }
+            }
+            long[] count = byKey.computeIfAbsent(event.key(), key -> {
+                Long previous = this.counts.get(key);
+                return previous == null ? new long[] {-1, 0} : new long[] {previous, previous};
+            });
+            counts[i] = ++count[1];
+            if (retryKey != null) {
+                idempotency.put(retryKey, count[1], timestamp);
             }
         }
-        Long previous = counts.get(event.key());
-        long count = previous == null ? 1 : previous + 1;
-        counts.put(event.key(), count);
         long bucket = timestamp - Math.floorMod(timestamp, CounterTopology.BUCKET.toMillis());
-        Long inBucket = recent.fetch(event.key(), bucket);
-        recent.put(event.key(), inBucket == null ? 1 : inBucket + 1, bucket);
-        load.counted(event.key(), previous, count);
-        load.added(bucket, 1, context.currentSystemTimeMs());
-        if (retryKey != null) {
-            idempotency.put(retryKey, count, timestamp);
+        long added = 0;
+        for (Map.Entry<String, long[]> entry : byKey.entrySet()) {
+            String key = entry.getKey();
+            long before = entry.getValue()[0];
+            long after = entry.getValue()[1];
+            long more = after - Math.max(0, before);
+            this.counts.put(key, after);
+            Long inBucket = recent.fetch(key, bucket);
+            recent.put(key, inBucket == null ? more : inBucket + more, bucket);
+            load.counted(key, before < 0 ? null : before, after);
+            added += more;
         }
-        context.forward(new Record<>(event.key(), new CountAck(event.id(), event.key(), count), timestamp, headers),
-                CounterTopology.SINK);
+        if (added > 0) {
+            load.added(bucket, added, context.currentSystemTimeMs());
+        }
+        return new Counts(counts, duplicate);
     }
 
     /** The count of the first attempt with this retry key within the retention (either side: clocks differ). */
@@ -173,7 +233,7 @@ final class RunningCountProcessor implements Processor<String, Object, String, O
 
     // ---- taking over from the previous generation
 
-    private void hold(Record<String, Object> record, LoadEvent event) {
+    private void hold(Record<String, Object> record, EventRecord event) {
         Long last = progress.get(HELD_SEQUENCE);
         long sequence = last == null ? 1 : last + 1;
         Header reply = record.headers().lastHeader(Topics.REPLY_PARTITION_HEADER);
@@ -248,12 +308,29 @@ final class RunningCountProcessor implements Processor<String, Object, String, O
 
     // ---- handing over to the next generation
 
-    private void forwardToSuccessor(Record<String, Object> record, LoadEvent event) {
+    /**
+     * Sends a late event on to the successor's events topic. A slice is split by the successor partition each of its
+     * keys hashes to (its positions go with its events), so each part lands in the partition that holds its keys.
+     */
+    private void forwardToSuccessor(Record<String, Object> record, EventRecord event) {
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
         headers.remove(Topics.GENERATION_HEADER);
         headers.add(Topics.GENERATION_HEADER, Long.toString(handedTo).getBytes(StandardCharsets.US_ASCII));
-        context.forward(new Record<>(event.key(), (Object) event, record.timestamp(), headers),
-                CounterTopology.FORWARD_SINK);
+        List<EventRecord> parts = event instanceof EventSlice slice ? split(slice) : List.of(event);
+        for (EventRecord part : parts) {
+            context.forward(new Record<>(part.recordKey(), (Object) part, record.timestamp(), headers),
+                    CounterTopology.FORWARD_SINK);
+        }
+    }
+
+    private List<EventRecord> split(EventSlice slice) {
+        Long partitions = progress.get(HANDED_TO_PARTITIONS);
+        if (partitions == null) {
+            throw new IllegalStateException("generation " + generation.number() + " handed over to generation "
+                    + handedTo + " without recording its partition count: cannot split a batch slice for it");
+        }
+        return List.copyOf(EventSlice.byPartition(slice.batch(), slice.receivedAt(), slice.client(),
+                slice.positions(), slice.events(), partitions.intValue()));
     }
 
     /** Once, when this task of a new generation first runs: tells the rescale command it can cut over. */
@@ -297,6 +374,7 @@ final class RunningCountProcessor implements Processor<String, Object, String, O
         }
         batches.finish();
         handedTo = (long) to.number();
+        progress.put(HANDED_TO_PARTITIONS, (long) to.partitions());
         progress.put(HANDED_TO, handedTo);
         LOG.info("Generation {} partition {}: handed {} entries over to generation {} ({} partitions) in {} ms",
                 generation.number(), context.taskId().partition(), batches.entries, to.number(), to.partitions(),

@@ -3,6 +3,7 @@ package dev.surge.counter.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.surge.common.countpath.Generation;
+import dev.surge.common.event.EventRecord;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.topic.Topics;
 import dev.surge.counter.topology.CounterTopology;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class LocalStoresTest {
     private static final Instant NOW = Instant.parse("2026-11-29T12:10:00.500Z");
     private TopologyTestDriver driver;
-    private TestInputTopic<String, LoadEvent> events;
+    private TestInputTopic<String, EventRecord> events;
     private int sequence;
 
     @BeforeEach

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.surge.common.countpath.Generation;
 import dev.surge.common.countpath.Handover;
+import dev.surge.common.event.EventRecord;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.topic.Topics;
 import dev.surge.counter.topology.CounterTopology;
@@ -46,13 +47,13 @@ class PartitionLoadsTest {
         }
     }
 
-    private void receive(TestInputTopic<String, LoadEvent> events, String key, int times, Instant at) {
+    private void receive(TestInputTopic<String, EventRecord> events, String key, int times, Instant at) {
         for (int i = 0; i < times; i++) {
             events.pipeInput(key, new LoadEvent("e" + sequence++, key, at.toEpochMilli()), at);
         }
     }
 
-    private static TestInputTopic<String, LoadEvent> events(TopologyTestDriver driver, Generation generation) {
+    private static TestInputTopic<String, EventRecord> events(TopologyTestDriver driver, Generation generation) {
         return driver.createInputTopic(generation.eventsTopic(), Topics.LOAD_EVENTS.keySerde().serializer(),
                 Topics.LOAD_EVENTS.valueSerde().serializer());
     }
@@ -71,7 +72,7 @@ class PartitionLoadsTest {
     @Test
     void shouldSumEveryKeyAndListTheBusiestFirstWithoutAScan() {
         Generation generation = new Generation(1, 1);
-        TestInputTopic<String, LoadEvent> events = events(start(generation), generation);
+        TestInputTopic<String, EventRecord> events = events(start(generation), generation);
         for (int k = 0; k < 15; k++) {
             receive(events, "key-" + (char) ('a' + k), k + 1, NOW.minusSeconds(2));
         }
@@ -92,7 +93,7 @@ class PartitionLoadsTest {
     @Test
     void shouldEqualAScanOfTheStoresAfterManyEvents() {
         Generation generation = new Generation(1, 1);
-        TestInputTopic<String, LoadEvent> events = events(start(generation), generation);
+        TestInputTopic<String, EventRecord> events = events(start(generation), generation);
         Random random = new Random(11);
         for (int i = 0; i < 3_000; i++) {
             String key = "k" + (random.nextInt(3) == 0 ? random.nextInt(8) : random.nextInt(500));

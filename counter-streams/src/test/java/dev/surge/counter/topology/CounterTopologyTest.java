@@ -3,8 +3,12 @@ package dev.surge.counter.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.surge.common.countpath.Generation;
+import dev.surge.common.event.AckRecord;
+import dev.surge.common.event.EventRecord;
 import dev.surge.common.event.CountAck;
+import dev.surge.common.event.EventSlice;
 import dev.surge.common.event.LoadEvent;
+import dev.surge.common.event.SliceAck;
 import dev.surge.common.topic.Topics;
 import dev.surge.counter.query.PartitionLoads;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +31,8 @@ class CounterTopologyTest {
     private static final Duration RETENTION = Duration.ofMinutes(10);
     private static final Instant T0 = Instant.parse("2026-11-29T12:00:00.250Z");
     private TopologyTestDriver driver;
-    private TestInputTopic<String, LoadEvent> events;
-    private TestOutputTopic<String, CountAck> acks;
+    private TestInputTopic<String, EventRecord> events;
+    private TestOutputTopic<String, AckRecord> acks;
 
     @BeforeEach
     void setUp() {
@@ -66,7 +70,7 @@ class CounterTopologyTest {
         events.pipeInput("b", new LoadEvent("2", "b", 1));
         events.pipeInput("a", new LoadEvent("3", "a", 1));
 
-        assertThat(acks.readValuesToList()).extracting(CountAck::key, CountAck::count)
+        assertThat(acks.readValuesToList()).map(CountAck.class::cast).extracting(CountAck::key, CountAck::count)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("a", 1L),
                         org.assertj.core.groups.Tuple.tuple("b", 1L),
                         org.assertj.core.groups.Tuple.tuple("a", 2L));
@@ -82,7 +86,7 @@ class CounterTopologyTest {
         headers.add(Topics.REPLY_PARTITION_HEADER, "7".getBytes(StandardCharsets.US_ASCII));
         events.pipeInput(new TestRecord<>("k", new LoadEvent("e", "k", 1), headers));
 
-        List<TestRecord<String, CountAck>> out = acks.readRecordsToList();
+        List<TestRecord<String, AckRecord>> out = acks.readRecordsToList();
         assertThat(out).hasSize(1);
         assertThat(out.get(0).key()).isEqualTo("k");
         assertThat(new String(out.get(0).headers().lastHeader(Topics.REPLY_PARTITION_HEADER).value(),
@@ -131,5 +135,57 @@ class CounterTopologyTest {
         assertThat(recent.fetch("k", second)).as("12:00:00").isEqualTo(2L);
         assertThat(recent.fetch("k", second + 1_000)).as("12:00:01, the retry not counted").isEqualTo(2L);
         assertThat(recent.fetch("k", second + 2_000)).isNull();
+    }
+
+    @Test
+    void shouldCountEverySliceEventInOrderAndAckTheSliceOnce() {
+        events.pipeInput("a", new LoadEvent("single", "a", 1), T0);
+        events.pipeInput("a", slice("b-1", List.of(4, 0, 2, 9), "a", "b", "a", "a"), T0.plusMillis(100));
+
+        assertThat(acks.readValuesToList()).containsExactly(new CountAck("single", "a", 1),
+                new SliceAck("b-1", List.of(4, 0, 2, 9), List.of(2L, 1L, 3L, 4L), List.of()));
+        KeyValueStore<String, Long> store = driver.getKeyValueStore(CounterTopology.COUNTS_STORE);
+        assertThat(store.get("a")).isEqualTo(4L);
+        assertThat(store.get("b")).isEqualTo(1L);
+        org.apache.kafka.streams.state.WindowStore<String, Long> recent =
+                driver.getWindowStore(CounterTopology.RECENT_STORE);
+        assertThat(recent.fetch("a", T0.toEpochMilli() - 250)).isEqualTo(4L);
+        assertThat(recent.fetch("b", T0.toEpochMilli() - 250)).isEqualTo(1L);
+    }
+
+    @Test
+    void shouldAnswerRetriedSliceEventsWithTheirFirstCountsAndCountOnlyTheNewOnes() {
+        EventSlice first = new EventSlice("b-1", 1, "shop", List.of(0, 1, 2), List.of(
+                new EventSlice.Item("k", "shop/x"), new EventSlice.Item("k", "shop/y"),
+                new EventSlice.Item("k", "shop/x")));
+        EventSlice retry = new EventSlice("b-2", 1, "shop", List.of(0, 1, 2), List.of(
+                new EventSlice.Item("k", "shop/x"), new EventSlice.Item("k", "shop/y"),
+                new EventSlice.Item("k", "shop/z")));
+        events.pipeInput("k", first, T0);
+        events.pipeInput("k", new LoadEvent("single-retry", "k", 1, "shop", "shop/y"), T0.plusMillis(5));
+        events.pipeInput("k", retry, T0.plusMillis(10));
+
+        assertThat(acks.readValuesToList()).containsExactly(
+                new SliceAck("b-1", List.of(0, 1, 2), List.of(1L, 2L, 1L), List.of(2)),
+                new CountAck("single-retry", "k", 2, true),
+                new SliceAck("b-2", List.of(0, 1, 2), List.of(1L, 2L, 3L), List.of(0, 1)));
+        assertThat(driver.<String, Long>getKeyValueStore(CounterTopology.COUNTS_STORE).get("k")).isEqualTo(3L);
+    }
+
+    @Test
+    void shouldCarryTheReplyPartitionHeaderToTheSliceAck() {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Topics.REPLY_PARTITION_HEADER, "3".getBytes(StandardCharsets.US_ASCII));
+        events.pipeInput(new TestRecord<>("k", slice("b", List.of(0), "k"), headers));
+
+        List<TestRecord<String, AckRecord>> out = acks.readRecordsToList();
+        assertThat(out).hasSize(1);
+        assertThat(new String(out.get(0).headers().lastHeader(Topics.REPLY_PARTITION_HEADER).value(),
+                StandardCharsets.US_ASCII)).isEqualTo("3");
+    }
+
+    private static EventSlice slice(String batch, List<Integer> positions, String... keys) {
+        return new EventSlice(batch, 1, null, positions,
+                java.util.Arrays.stream(keys).map(key -> new EventSlice.Item(key, null)).toList());
     }
 }

@@ -1,5 +1,6 @@
 package dev.surge.counter.topology;
 
+import dev.surge.common.event.AckRecord;
 import dev.surge.common.event.DeadLetterReason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -40,7 +41,7 @@ class DeadLetterTest {
     private final List<DeadLetterReason> deadLettered = new ArrayList<>();
     private TopologyTestDriver driver;
     private TestInputTopic<byte[], byte[]> events;
-    private TestOutputTopic<String, CountAck> acks;
+    private TestOutputTopic<String, AckRecord> acks;
     private TestOutputTopic<byte[], byte[]> deadLetters;
 
     @BeforeEach
@@ -69,7 +70,7 @@ class DeadLetterTest {
         TestRecord<byte[], byte[]> letter = poisonBetweenTwoEvents("k", utf8("{\"id\":\"p\",\"key\":"), null);
 
         assertThat(header(letter, Topics.DEAD_LETTER_REASON_HEADER)).isEqualTo("undecodable");
-        assertThat(header(letter, Topics.DEAD_LETTER_DETAIL_HEADER)).startsWith("Bad LoadEvent JSON")
+        assertThat(header(letter, Topics.DEAD_LETTER_DETAIL_HEADER)).startsWith("Bad EventRecord JSON")
                 .contains("end-of-input");
         assertThat(deadLettered).containsExactly(DeadLetterReason.UNDECODABLE);
     }
@@ -210,7 +211,7 @@ class DeadLetterTest {
             poison("k", utf8("garbage " + i), null);
         }
 
-        assertThat(acks.readValuesToList()).extracting(CountAck::id, CountAck::count)
+        assertThat(acks.readValuesToList()).map(CountAck.class::cast).extracting(CountAck::id, CountAck::count)
                 .containsExactly(tuple("e1", 1L), tuple("e2", 2L), tuple("e3", 3L));
         assertThat(deadLettered).hasSize(3);
     }

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.surge.common.countpath.Generation;
 import dev.surge.common.countpath.Handover;
+import dev.surge.common.event.AckRecord;
+import dev.surge.common.event.EventRecord;
 import dev.surge.common.event.CountAck;
+import dev.surge.common.event.EventSlice;
 import dev.surge.common.event.LoadEvent;
+import dev.surge.common.event.SliceAck;
 import dev.surge.common.topic.Topics;
 import dev.surge.counter.query.PartitionLoads;
 import java.nio.charset.StandardCharsets;
@@ -62,12 +66,12 @@ class RescaleHandoverTest {
                 reason -> { }, new PartitionLoads()), props, T0);
     }
 
-    private static TestInputTopic<String, LoadEvent> events(TopologyTestDriver driver, Generation generation) {
+    private static TestInputTopic<String, EventRecord> events(TopologyTestDriver driver, Generation generation) {
         return driver.createInputTopic(generation.eventsTopic(), Topics.LOAD_EVENTS.keySerde().serializer(),
                 Topics.LOAD_EVENTS.valueSerde().serializer());
     }
 
-    private static TestOutputTopic<String, CountAck> acks(TopologyTestDriver driver) {
+    private static TestOutputTopic<String, AckRecord> acks(TopologyTestDriver driver) {
         return driver.createOutputTopic(Topics.LOAD_ACKS.name(), Topics.LOAD_ACKS.keySerde().deserializer(),
                 Topics.LOAD_ACKS.valueSerde().deserializer());
     }
@@ -81,7 +85,7 @@ class RescaleHandoverTest {
 
     @Test
     void shouldHandEveryKeysCountBucketsAndRetriesOverOnceTheCutOverBegins() {
-        TestInputTopic<String, LoadEvent> events = events(first, FIRST);
+        TestInputTopic<String, EventRecord> events = events(first, FIRST);
         events.pipeInput("a", new LoadEvent("1", "a", 1), T0);
         events.pipeInput("a", new LoadEvent("2", "a", 1, "shop", "shop/r-1"), T0.plusMillis(10));
         events.pipeInput("b", new LoadEvent("3", "b", 1), T0.plusSeconds(1));
@@ -106,8 +110,8 @@ class RescaleHandoverTest {
 
     @Test
     void shouldForwardEventsThatArriveAfterTheHandOverInsteadOfCountingThem() {
-        TestInputTopic<String, LoadEvent> events = events(first, FIRST);
-        TestOutputTopic<String, CountAck> acks = acks(first);
+        TestInputTopic<String, EventRecord> events = events(first, FIRST);
+        TestOutputTopic<String, AckRecord> acks = acks(first);
         events.pipeInput("a", new LoadEvent("1", "a", 1), T0);
         handOver();
         RecordHeaders headers = new RecordHeaders();
@@ -115,7 +119,7 @@ class RescaleHandoverTest {
         events.pipeInput(new TestRecord<>("a", new LoadEvent("late", "a", 1), headers, T0.plusSeconds(2)));
 
         assertThat(acks.readValuesToList()).containsExactly(new CountAck("1", "a", 1));
-        List<TestRecord<String, LoadEvent>> forwarded = first.createOutputTopic(SECOND.eventsTopic(),
+        List<TestRecord<String, EventRecord>> forwarded = first.createOutputTopic(SECOND.eventsTopic(),
                 Topics.LOAD_EVENTS.keySerde().deserializer(), Topics.LOAD_EVENTS.valueSerde().deserializer())
                 .readRecordsToList();
         assertThat(forwarded).extracting(TestRecord::value).containsExactly(new LoadEvent("late", "a", 1));
@@ -125,14 +129,62 @@ class RescaleHandoverTest {
     }
 
     @Test
+    void shouldSplitALateBatchSliceByTheSuccessorPartitionOfEachKey() {
+        Generation wider = new Generation(2, 4);
+        successor.set(Optional.of(wider));
+        first.advanceWallClockTime(Duration.ofMillis(200));
+        List<String> keys = List.of("a", "b", "c", "d", "e", "f", "g", "h");
+        List<Integer> positions = List.of(7, 0, 6, 1, 5, 2, 4, 3);
+        EventSlice late = new EventSlice("batch", 1, null, positions,
+                keys.stream().map(key -> new EventSlice.Item(key, null)).toList());
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Topics.REPLY_PARTITION_HEADER, "3".getBytes(StandardCharsets.US_ASCII));
+
+        events(first, FIRST).pipeInput(new TestRecord<>("a", late, headers, T0));
+
+        List<EventSlice> parts = first.createOutputTopic(wider.eventsTopic(),
+                        Topics.LOAD_EVENTS.keySerde().deserializer(), Topics.LOAD_EVENTS.valueSerde().deserializer())
+                .readValuesToList().stream().map(EventSlice.class::cast).toList();
+        assertThat(parts).hasSizeGreaterThan(1);
+        assertThat(parts).allSatisfy(part -> assertThat(part.events()).extracting(EventSlice.Item::key)
+                .allMatch(key -> wider.partitionOf(key) == wider.partitionOf(part.recordKey())));
+        assertThat(parts.stream().flatMap(part -> part.positions().stream()).sorted().toList())
+                .containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        for (EventSlice part : parts) {
+            for (int i = 0; i < part.size(); i++) {
+                assertThat(part.events().get(i).key()).as("each event keeps its position")
+                        .isEqualTo(keys.get(positions.indexOf(part.positions().get(i))));
+            }
+        }
+        assertThat(acks(first).isEmpty()).as("nothing counted by the generation that handed over").isTrue();
+    }
+
+    @Test
+    void shouldHoldABatchSliceUntilTheHandOverIsCompleteThenCountIt() {
+        events(first, FIRST).pipeInput("a", new LoadEvent("1", "a", 1), T0);
+        List<TestRecord<String, Handover>> handed = handOver();
+        TestOutputTopic<String, AckRecord> acks = acks(second);
+
+        events(second, SECOND).pipeInput("a", new EventSlice("b", 1, null, List.of(1, 0),
+                List.of(new EventSlice.Item("a", null), new EventSlice.Item("a", null))), T0.plusMillis(20));
+        assertThat(acks.isEmpty()).as("held until every predecessor has handed over").isTrue();
+        TestInputTopic<String, Handover> handovers = second.createInputTopic(SECOND.handoverTopic(),
+                Serdes.String().serializer(), Topics.HANDOVER.serializer());
+        handed.forEach(record -> handovers.pipeInput(record.key(), record.value(), T0.plusMillis(40)));
+
+        assertThat(acks.readValuesToList()).containsExactly(new SliceAck("b", List.of(1, 0), List.of(2L, 3L),
+                List.of()));
+    }
+
+    @Test
     void shouldHoldEventsUntilTheHandOverIsCompleteThenCountOnFromTheHandedOverState() {
-        TestInputTopic<String, LoadEvent> oldEvents = events(first, FIRST);
+        TestInputTopic<String, EventRecord> oldEvents = events(first, FIRST);
         oldEvents.pipeInput("a", new LoadEvent("1", "a", 1, "shop", "shop/r-1"), T0);
         oldEvents.pipeInput("a", new LoadEvent("2", "a", 1), T0.plusMillis(5));
         List<TestRecord<String, Handover>> handed = handOver();
 
-        TestInputTopic<String, LoadEvent> newEvents = events(second, SECOND);
-        TestOutputTopic<String, CountAck> acks = acks(second);
+        TestInputTopic<String, EventRecord> newEvents = events(second, SECOND);
+        TestOutputTopic<String, AckRecord> acks = acks(second);
         RecordHeaders headers = new RecordHeaders();
         headers.add(Topics.REPLY_PARTITION_HEADER, "5".getBytes(StandardCharsets.US_ASCII));
         newEvents.pipeInput(new TestRecord<>("a", new LoadEvent("3", "a", 1), headers, T0.plusMillis(20)));
@@ -143,7 +195,7 @@ class RescaleHandoverTest {
                 Serdes.String().serializer(), Topics.HANDOVER.serializer());
         handed.forEach(record -> handovers.pipeInput(record.key(), record.value(), T0.plusMillis(40)));
 
-        List<TestRecord<String, CountAck>> out = acks.readRecordsToList();
+        List<TestRecord<String, AckRecord>> out = acks.readRecordsToList();
         assertThat(out).extracting(TestRecord::value).containsExactly(
                 new CountAck("3", "a", 3), new CountAck("retry", "a", 1, true));
         assertThat(header(out.get(0), Topics.REPLY_PARTITION_HEADER)).isEqualTo("5");
@@ -164,7 +216,7 @@ class RescaleHandoverTest {
 
         TestInputTopic<String, Handover> handovers = second.createInputTopic(SECOND.handoverTopic(),
                 Serdes.String().serializer(), Topics.HANDOVER.serializer());
-        TestOutputTopic<String, CountAck> acks = acks(second);
+        TestOutputTopic<String, AckRecord> acks = acks(second);
         events(second, SECOND).pipeInput("k", new LoadEvent("1", "k", 1), T0);
         handovers.pipeInput(markers.get(0).key(), markers.get(0).value(), T0);
         assertThat(acks.isEmpty()).as("a ready marker is no hand-over").isTrue();
@@ -176,7 +228,7 @@ class RescaleHandoverTest {
     void shouldNotCompleteBeforeEveryPredecessorPartitionHasSaidDone() {
         TestInputTopic<String, Handover> handovers = second.createInputTopic(SECOND.handoverTopic(),
                 Serdes.String().serializer(), Topics.HANDOVER.serializer());
-        TestOutputTopic<String, CountAck> acks = acks(second);
+        TestOutputTopic<String, AckRecord> acks = acks(second);
         events(second, SECOND).pipeInput("k", new LoadEvent("1", "k", 1), T0);
 
         handovers.pipeInput("from-0", new Handover(0, 2, 0, List.of(new Handover.KeyCount("k", 10)), List.of(),
@@ -193,8 +245,8 @@ class RescaleHandoverTest {
         events(first, FIRST).pipeInput("a", new LoadEvent("1", "a", 1), T0);
         List<TestRecord<String, Handover>> handed = handOver();
 
-        TestInputTopic<String, LoadEvent> newEvents = events(second, SECOND);
-        TestOutputTopic<String, CountAck> acks = acks(second);
+        TestInputTopic<String, EventRecord> newEvents = events(second, SECOND);
+        TestOutputTopic<String, AckRecord> acks = acks(second);
         TestOutputTopic<byte[], byte[]> deadLetters = deadLetters(second);
         newEvents.pipeInput("a", new LoadEvent("2", "a", 1), T0.plusMillis(10));
         rawEvents(second, SECOND).pipeInput("a".getBytes(StandardCharsets.UTF_8),

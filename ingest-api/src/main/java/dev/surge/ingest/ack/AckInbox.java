@@ -11,6 +11,12 @@ public interface AckInbox extends AutoCloseable {
      */
     Optional<PendingAck> expect(String eventId);
 
+    /**
+     * Registers a batch of {@code events} events for their counts, which arrive slice by slice. Empty when this
+     * instance owns no reply partition now. The batch stops waiting once {@link PendingBatch#done()} completes.
+     */
+    Optional<PendingBatch> expectBatch(String batchId, int events);
+
     /** Stops waiting for {@code pending}: its event was not published. */
     void forget(PendingAck pending);
 

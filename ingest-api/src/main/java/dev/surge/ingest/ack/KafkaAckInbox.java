@@ -1,7 +1,9 @@
 package dev.surge.ingest.ack;
 
 import dev.surge.common.config.KafkaSettings;
+import dev.surge.common.event.AckRecord;
 import dev.surge.common.event.CountAck;
+import dev.surge.common.event.SliceAck;
 import dev.surge.common.topic.Topics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
@@ -42,7 +44,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the {@code load-acks} partitions that the consumer group assigns to this instance, and only those: N
  * ingest-api instances share the ack stream instead of each reading all of it. A request is stamped with one owned
- * partition; counter-streams sends its ack there.
+ * partition; counter-streams sends its ack there (for a batch, every slice's ack).
  *
  * <p>A partition becomes usable only after its end offset is known, so no ack sent to it can be missed. When a
  * partition moves away (an instance joined or left), no new request is stamped with it, and the requests already
@@ -63,12 +65,13 @@ import org.slf4j.LoggerFactory;
 public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaAckInbox.class);
 
-    private final Consumer<String, CountAck> consumer;
-    private final Consumer<String, CountAck> revokedReader;
+    private final Consumer<String, AckRecord> consumer;
+    private final Consumer<String, AckRecord> revokedReader;
     private final BlockingQueue<RevokedPartition> revoked = new LinkedBlockingQueue<>();
     /** Per owned partition, the offset from which no ack has been delivered yet (poll thread only). */
     private final Map<TopicPartition, Long> readUpTo = new HashMap<>();
     private final Map<String, PendingAck> pending = new ConcurrentHashMap<>();
+    private final Map<String, PendingBatch> batches = new ConcurrentHashMap<>();
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CompletableFuture<String> failed = new CompletableFuture<>();
@@ -82,7 +85,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
      * @param consumer      the group member that owns reply partitions
      * @param revokedReader a consumer outside any group, for partitions that moved away while requests waited on them
      */
-    public KafkaAckInbox(Consumer<String, CountAck> consumer, Consumer<String, CountAck> revokedReader) {
+    public KafkaAckInbox(Consumer<String, AckRecord> consumer, Consumer<String, AckRecord> revokedReader) {
         this.consumer = consumer;
         this.revokedReader = revokedReader;
         this.pollThread = new Thread(this::pollLoop, "ack-inbox");
@@ -189,6 +192,19 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
     }
 
     @Override
+    public Optional<PendingBatch> expectBatch(String batchId, int events) {
+        int[] partitions = owned;
+        if (partitions.length == 0) {
+            return Optional.empty();
+        }
+        int partition = partitions[Math.floorMod(roundRobin.getAndIncrement(), partitions.length)];
+        PendingBatch waiting = new PendingBatch(batchId, partition, events);
+        batches.put(batchId, waiting);
+        waiting.done().whenComplete((ok, error) -> batches.remove(batchId, waiting));
+        return Optional.of(waiting);
+    }
+
+    @Override
     public void forget(PendingAck waiting) {
         waiting.ack().complete(null);
     }
@@ -203,7 +219,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
             consumer.subscribe(List.of(Topics.LOAD_ACKS.name()), this);
             while (running) {
                 try {
-                    for (ConsumerRecord<String, CountAck> record : consumer.poll(Duration.ofMillis(100))) {
+                    for (ConsumerRecord<String, AckRecord> record : consumer.poll(Duration.ofMillis(100))) {
                         readUpTo.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
                         deliver(record.value());
                     }
@@ -223,6 +239,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
         } finally {
             owned = new int[0];
             releaseAll(pending.values());
+            releaseBatches(batches.values());
             // Leave for good, static member or not: the other instances take the reply partitions over now.
             consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(5)));
@@ -230,13 +247,17 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
         }
     }
 
-    private void deliver(CountAck ack) {
-        if (ack == null) {
-            return;
-        }
-        PendingAck waiting = pending.get(ack.id());
-        if (waiting != null) {
-            waiting.ack().complete(ack);
+    private void deliver(AckRecord record) {
+        if (record instanceof CountAck ack) {
+            PendingAck waiting = pending.get(ack.id());
+            if (waiting != null) {
+                waiting.ack().complete(ack);
+            }
+        } else if (record instanceof SliceAck ack) {
+            PendingBatch waiting = batches.get(ack.batch());
+            if (waiting != null) {
+                waiting.counted(ack);
+            }
         }
     }
 
@@ -277,6 +298,8 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
             Long from = readUpTo.remove(partition);
             if (from == null) {
                 releaseAll(pending.values().stream().filter(p -> p.replyPartition() == partition.partition()).toList());
+                releaseBatches(batches.values().stream().filter(b -> b.replyPartition() == partition.partition())
+                        .toList());
             } else {
                 revoked.add(new RevokedPartition(partition, from));
             }
@@ -302,6 +325,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
                 if (!following.isEmpty()) {
                     Set<Integer> waitedOn = new HashSet<>();
                     pending.values().forEach(p -> waitedOn.add(p.replyPartition()));
+                    batches.values().forEach(b -> waitedOn.add(b.replyPartition()));
                     changed |= following.keySet().removeIf(tp -> !waitedOn.contains(tp.partition()));
                 }
                 if (changed) {
@@ -321,7 +345,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
                     continue;
                 }
                 try {
-                    for (ConsumerRecord<String, CountAck> record : revokedReader.poll(Duration.ofMillis(50))) {
+                    for (ConsumerRecord<String, AckRecord> record : revokedReader.poll(Duration.ofMillis(50))) {
                         deliver(record.value());
                     }
                 } catch (RecordDeserializationException e) {
@@ -345,6 +369,10 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
 
     private static void releaseAll(Collection<PendingAck> waiting) {
         List.copyOf(waiting).forEach(p -> p.ack().complete(null));
+    }
+
+    private static void releaseBatches(Collection<PendingBatch> waiting) {
+        List.copyOf(waiting).forEach(PendingBatch::release);
     }
 
     private Set<Integer> current() {

@@ -25,10 +25,11 @@ import java.util.Objects;
  * @param apiKeys          the keys clients must present, or {@link ApiKeys#none()}
  * @param requestThreads   Jetty's request threads, at most ({@code SURGE_HTTP_THREADS}; see
  *                         {@link #defaultRequestThreads()})
+ * @param batches          the bounds of {@code POST /simulate/batch} and of events in flight
  */
 public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitClients, int maxBodyBytes,
                               Duration bodyTimeout, int maxInFlight, int minInFlight, boolean adaptiveLimit,
-                              ApiKeys apiKeys, int requestThreads) {
+                              ApiKeys apiKeys, int requestThreads, BatchLimits batches) {
     public static final int DEFAULT_RATE_LIMIT_CLIENTS = 10_000;
     public static final int DEFAULT_MAX_BODY_BYTES = 8192;
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
@@ -54,7 +55,7 @@ public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitC
     /** No rate limits, no keys; the body and in-flight bounds always apply. */
     public static final AdmissionConfig DEFAULTS = new AdmissionConfig(0, 0, DEFAULT_RATE_LIMIT_CLIENTS,
             DEFAULT_MAX_BODY_BYTES, DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MIN_IN_FLIGHT, true,
-            ApiKeys.none(), defaultRequestThreads());
+            ApiKeys.none(), defaultRequestThreads(), BatchLimits.DEFAULTS);
 
     /**
      * 4 per core (8 on 2 cores), at least {@link #MIN_REQUEST_THREADS}. Admitted requests wait for their count
@@ -88,6 +89,40 @@ public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitC
         }
         Objects.requireNonNull(apiKeys, "apiKeys");
         atLeast("SURGE_HTTP_THREADS", requestThreads, MIN_REQUEST_THREADS);
+        Objects.requireNonNull(batches, "batches");
+    }
+
+    /**
+     * @param maxEvents         events in one batch, at most ({@code SURGE_MAX_BATCH_EVENTS}); more is 413
+     * @param maxBytes          the largest batch body read ({@code SURGE_MAX_BATCH_BYTES}); larger is 413
+     * @param maxEventsInFlight events admitted and not yet answered, single and batched together, at most
+     *                          ({@code SURGE_MAX_EVENTS_IN_FLIGHT}): a request whose events do not fit gets 503 with
+     *                          {@code Retry-After}. It bounds the memory that waiting events hold; the in-flight
+     *                          request limit ({@code SURGE_MAX_IN_FLIGHT}) still applies to every request
+     */
+    public record BatchLimits(int maxEvents, int maxBytes, int maxEventsInFlight) {
+        public static final int DEFAULT_MAX_EVENTS = 1_000;
+        public static final int DEFAULT_MAX_BYTES = 1 << 20;
+        public static final int DEFAULT_MAX_EVENTS_IN_FLIGHT = 65_536;
+        public static final BatchLimits DEFAULTS = new BatchLimits(DEFAULT_MAX_EVENTS, DEFAULT_MAX_BYTES,
+                DEFAULT_MAX_EVENTS_IN_FLIGHT);
+
+        public BatchLimits {
+            atLeast("SURGE_MAX_BATCH_EVENTS", maxEvents, 1);
+            atLeast("SURGE_MAX_BATCH_BYTES", maxBytes, 64);
+            if (maxEventsInFlight < maxEvents) {
+                throw new SettingException("SURGE_MAX_EVENTS_IN_FLIGHT should be at least SURGE_MAX_BATCH_EVENTS ("
+                        + maxEvents + ") but was " + maxEventsInFlight + ": a full batch could never be admitted");
+            }
+        }
+
+        static BatchLimits from(Settings settings) {
+            int maxEvents = settings.integer("max.batch.events", DEFAULT_MAX_EVENTS, 1, 100_000);
+            return new BatchLimits(maxEvents,
+                    settings.integer("max.batch.bytes", DEFAULT_MAX_BYTES, 64, 64 * 1024 * 1024),
+                    settings.integer("max.events.in.flight", Math.max(DEFAULT_MAX_EVENTS_IN_FLIGHT, maxEvents),
+                            1, 10_000_000));
+        }
     }
 
     public static AdmissionConfig from(Settings settings) {
@@ -103,34 +138,40 @@ public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitC
                 settings.integer("min.in.flight", Math.min(DEFAULT_MIN_IN_FLIGHT, maxInFlight), 1, 1_000_000),
                 settings.bool("adaptive.limit", true),
                 keysFile == null ? ApiKeys.none() : ApiKeys.load(Path.of(keysFile)),
-                settings.integer("http.threads", defaultRequestThreads(), MIN_REQUEST_THREADS, 10_000));
+                settings.integer("http.threads", defaultRequestThreads(), MIN_REQUEST_THREADS, 10_000),
+                BatchLimits.from(settings));
     }
 
     public AdmissionConfig withRateLimit(int perClient, int perInstance) {
         return new AdmissionConfig(perClient, perInstance, rateLimitClients, maxBodyBytes, bodyTimeout, maxInFlight,
-                minInFlight, adaptiveLimit, apiKeys, requestThreads);
+                minInFlight, adaptiveLimit, apiKeys, requestThreads, batches);
     }
 
     /** A fixed in-flight bound of {@code max}. */
     public AdmissionConfig withFixedInFlight(int max) {
         return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, maxBodyBytes, bodyTimeout, max,
-                minInFlight, false, apiKeys, requestThreads);
+                minInFlight, false, apiKeys, requestThreads, batches);
     }
 
     /** An adaptive in-flight limit between {@code min} and {@code max}. */
     public AdmissionConfig withAdaptiveInFlight(int min, int max) {
         return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, maxBodyBytes, bodyTimeout, max, min,
-                true, apiKeys, requestThreads);
+                true, apiKeys, requestThreads, batches);
     }
 
     public AdmissionConfig withMaxBodyBytes(int max) {
         return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, max, bodyTimeout, maxInFlight,
-                minInFlight, adaptiveLimit, apiKeys, requestThreads);
+                minInFlight, adaptiveLimit, apiKeys, requestThreads, batches);
+    }
+
+    public AdmissionConfig withBatchLimits(BatchLimits limits) {
+        return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, maxBodyBytes, bodyTimeout, maxInFlight,
+                minInFlight, adaptiveLimit, apiKeys, requestThreads, limits);
     }
 
     public AdmissionConfig withApiKeys(ApiKeys keys) {
         return new AdmissionConfig(rateLimit, globalRateLimit, rateLimitClients, maxBodyBytes, bodyTimeout, maxInFlight,
-                minInFlight, adaptiveLimit, keys, requestThreads);
+                minInFlight, adaptiveLimit, keys, requestThreads, batches);
     }
 
     private static void atLeast(String variable, int value, int min) {

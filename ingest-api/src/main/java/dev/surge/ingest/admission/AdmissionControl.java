@@ -7,9 +7,12 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -18,8 +21,10 @@ import java.util.function.Supplier;
  *   <li>in-flight limit, in {@link AdmissionGate} before Javalin (and, under overload, before the body is read): over
  *       the {@link ConcurrencyLimiter}'s limit with the client's fair share of it taken, 503 at once;</li>
  *   <li>API key, when keys are on: missing or wrong is 401, before any quota is spent;</li>
- *   <li>rate limits, the client's then the instance's: over either, 429.</li>
+ *   <li>rate limits, the client's then the instance's, in events: over either, 429;</li>
+ *   <li>events in flight ({@code SURGE_MAX_EVENTS_IN_FLIGHT}): over it, 503.</li>
  * </ol>
+ * A batch ({@link #guardCounted}) is admitted at steps 3 and 4 once its events are read and valid, all of them or none.
  * Every refusal is problem+json with {@code Retry-After} where retrying helps, is counted in
  * {@code surge_events_total}, and nothing is published. An admitted request holds its in-flight permit until its
  * answer is written, however it ends.
@@ -33,6 +38,7 @@ public final class AdmissionControl {
     private final AdmissionGate permitGate;
     private final RateLimits rateLimits;
     private final EventOutcomes outcomes;
+    private final EventsInFlight eventsInFlight;
 
     /**
      * @param nanoTime the rate limiters' clock ({@code System::nanoTime}; a fake one in tests). The concurrency
@@ -47,6 +53,7 @@ public final class AdmissionControl {
         this.permitGate = AdmissionGate.permitting(limiter, pacing, config.apiKeys(), outcomes);
         this.rateLimits = new RateLimits(config.rateLimit(), config.globalRateLimit(), config.rateLimitClients(),
                 nanoTime, registry);
+        this.eventsInFlight = new EventsInFlight(config.batches().maxEventsInFlight(), registry);
     }
 
     public static AdmissionControl create(AdmissionConfig config, MeterRegistry registry) {
@@ -55,6 +62,15 @@ public final class AdmissionControl {
 
     public int maxBodyBytes() {
         return config.maxBodyBytes();
+    }
+
+    public AdmissionConfig.BatchLimits batchLimits() {
+        return config.batches();
+    }
+
+    /** Events admitted and not yet answered. */
+    public int eventsInFlight() {
+        return eventsInFlight.held();
     }
 
     /** Jetty's request threads, at most (see {@link AdmissionConfig#defaultRequestThreads()}). */
@@ -101,19 +117,77 @@ public final class AdmissionControl {
         return rateLimits.trackedClients();
     }
 
-    /** {@code route}, run only for requests that are admitted. */
+    /** {@code route}, run only for requests that are admitted, each one event. */
     public Handler guard(AdmittedHandler route) {
         return ctx -> {
             Client client = authenticate(ctx);
-            RateLimits.Verdict verdict = rateLimits.admit(client);
-            verdict.headers().forEach(ctx::header);
-            if (!verdict.allowed()) {
-                outcomes.count(EventOutcomes.RATE_LIMITED, client.metricTag());
-                throw new ProblemException(Problem.of(429, "rate-limited", "Too many requests",
-                        "Over the '" + verdict.policy() + "' rate limit; retry after the time in Retry-After."));
+            Runnable release = admit(ctx, client, 1);
+            answer(ctx, () -> route.handle(ctx, client), release);
+        };
+    }
+
+    /**
+     * {@code route}, run for authenticated clients; it admits its events itself once it has read how many there are
+     * ({@link EventAdmission}), and gives them back when it is answered.
+     */
+    public Handler guardCounted(CountingHandler route) {
+        return ctx -> {
+            Client client = authenticate(ctx);
+            List<Runnable> releases = new ArrayList<>(1);
+            answer(ctx, () -> route.handle(ctx, client, events -> {
+                Runnable release = admit(ctx, client, events);
+                releases.add(release);
+                return release;
+            }), () -> releases.forEach(Runnable::run));
+        };
+    }
+
+    private interface Answer {
+        CompletableFuture<?> start() throws Exception;
+    }
+
+    private static void answer(Context ctx, Answer route, Runnable release) throws Exception {
+        CompletableFuture<?> answered;
+        try {
+            answered = route.start();
+        } catch (Exception | Error e) {
+            release.run();
+            throw e;
+        }
+        CompletableFuture<?> done = answered.whenComplete((result, failure) -> release.run());
+        ctx.future(() -> done);
+    }
+
+    /**
+     * Spends {@code events} of the client's and the instance's rate limits, then takes room for them among the
+     * events in flight; refused, throws the 429 or 503 to answer with (nothing taken is kept). Returns what gives the
+     * room back.
+     */
+    private Runnable admit(Context ctx, Client client, int events) {
+        RateLimits.Verdict verdict = rateLimits.admit(client, events);
+        verdict.headers().forEach(ctx::header);
+        if (!verdict.allowed()) {
+            outcomes.count(EventOutcomes.RATE_LIMITED, client.metricTag(), events);
+            if (verdict.overQuota()) {
+                throw new ProblemException(Problem.of(429, "over-quota", "Request larger than the rate limit",
+                        events + " events are more than the '" + verdict.policy() + "' rate limit allows per "
+                                + "second; send them in smaller batches."));
             }
-            CompletableFuture<?> answered = route.handle(ctx, client);
-            ctx.future(() -> answered);
+            throw new ProblemException(Problem.of(429, "rate-limited", "Too many requests",
+                    "Over the '" + verdict.policy() + "' rate limit; retry after the time in Retry-After."));
+        }
+        if (!eventsInFlight.tryTake(events)) {
+            outcomes.count(EventOutcomes.OVERLOADED, client.metricTag(), events);
+            throw new ProblemException(Problem.of(503, "overloaded", "Too many events in flight",
+                    "This instance is waiting for the counts of as many events as it may ("
+                            + config.batches().maxEventsInFlight() + "); retry after the time in Retry-After."),
+                    Map.of("Retry-After", "1"));
+        }
+        AtomicBoolean released = new AtomicBoolean();
+        return () -> {
+            if (!released.getAndSet(true)) {
+                eventsInFlight.giveBack(events);
+            }
         };
     }
 

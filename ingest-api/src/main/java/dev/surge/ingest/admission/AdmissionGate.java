@@ -19,7 +19,8 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Where a {@code POST /simulate} meets the {@link ConcurrencyLimiter}: Jetty handlers in front of Javalin, in two
+ * Where a {@code POST /simulate} (or {@code /simulate/batch}: one request, however many events) meets the
+ * {@link ConcurrencyLimiter}: Jetty handlers in front of Javalin, in two
  * stages around the body buffering ({@link dev.surge.common.http.BufferedBodyHandler}):
  * <ol>
  *   <li>{@link #early}, in front of everything: refuses a request the limiter would refuse now, before its body is
@@ -43,6 +44,7 @@ import org.eclipse.jetty.util.Callback;
 public final class AdmissionGate extends Handler.Wrapper {
     static final String CLIENT_ATTRIBUTE = AdmissionGate.class.getName() + ".client";
     static final String PATH = "/simulate";
+    static final String BATCH_PATH = "/simulate/batch";
     private static final HttpField CONTENT_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE,
             Problem.CONTENT_TYPE);
     private static final HttpField CONNECTION_CLOSE = new PreEncodedHttpField(HttpHeader.CONNECTION,
@@ -160,7 +162,7 @@ public final class AdmissionGate extends Handler.Wrapper {
         return switch (status) {
             case 200 -> ConcurrencyLimiter.Result.ANSWERED;
             case 202 -> durable ? ConcurrencyLimiter.Result.ANSWERED : ConcurrencyLimiter.Result.DROPPED;
-            case 503, 504 -> ConcurrencyLimiter.Result.DROPPED;
+            case 207, 503, 504 -> ConcurrencyLimiter.Result.DROPPED;
             default -> ConcurrencyLimiter.Result.IGNORED;
         };
     }
@@ -200,9 +202,18 @@ public final class AdmissionGate extends Handler.Wrapper {
             return false;
         }
         String path = request.getHttpURI().getPath();
-        // Javalin routes "/simulate/" to the same handler.
-        return PATH.equals(path) || (path != null && path.length() == PATH.length() + 1 && path.startsWith(PATH)
-                && path.charAt(PATH.length()) == '/');
+        return isPath(path, PATH) || isPath(path, BATCH_PATH);
+    }
+
+    /** {@code path} is {@code route}, or {@code route} with a trailing slash (Javalin routes both to the handler). */
+    static boolean isPath(String path, String route) {
+        return route.equals(path) || (path != null && path.length() == route.length() + 1 && path.startsWith(route)
+                && path.charAt(route.length()) == '/');
+    }
+
+    /** Whether {@code request} is a {@code POST /simulate/batch} (whose bodies may be larger). */
+    public static boolean isBatch(Request request) {
+        return HttpMethod.POST.is(request.getMethod()) && isPath(request.getHttpURI().getPath(), BATCH_PATH);
     }
 
     private static boolean isDurable(Request request) {

@@ -30,10 +30,18 @@ public final class IdempotencyKey {
         if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
             value = value.substring(1, value.length() - 1);
         }
-        if (value.isEmpty() || value.length() > MAX_LENGTH || !printableAscii(value)) {
-            throw ProblemException.badRequest(HEADER + " should be 1-" + MAX_LENGTH + " printable ASCII characters");
+        if (!isValid(value)) {
+            throw ProblemException.badRequest(HEADER + " should be " + RULES);
         }
         return Optional.of(value);
+    }
+
+    /** What a valid key is, in words fit for an API client. */
+    public static final String RULES = "1-" + MAX_LENGTH + " printable ASCII characters";
+
+    /** Whether {@code value} is a valid key (as sent in a batch element, unquoted). */
+    public static boolean isValid(String value) {
+        return !value.isEmpty() && value.length() <= MAX_LENGTH && printableAscii(value);
     }
 
     private static boolean printableAscii(String value) {

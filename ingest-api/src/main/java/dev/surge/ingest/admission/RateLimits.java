@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The per-client and per-instance request rates, as resilience4j rate limiters that never park a thread waiting
+ * The per-client and per-instance event rates (a request of one event spends one permit, a batch one per event), as resilience4j rate limiters that never park a thread waiting
  * for a permit ({@code timeoutDuration} zero), and their IETF {@code RateLimit}/{@code RateLimit-Policy} fields
  * (draft-ietf-httpapi-ratelimit-headers). The client's limit is asked first, so requests it refuses do not spend
  * the instance's permits: a flooding client cannot use up everybody's share.
@@ -29,8 +29,15 @@ final class RateLimits {
     private final RateLimiter instance;
     private final String policyField;
 
-    /** A verdict and the fields that go on the answer either way. */
-    record Verdict(boolean allowed, String policy, Map<String, String> headers) {
+    /**
+     * A verdict and the fields that go on the answer either way.
+     *
+     * @param overQuota refused because the request alone holds more events than the policy's quota per window
+     */
+    record Verdict(boolean allowed, String policy, Map<String, String> headers, boolean overQuota) {
+        Verdict(boolean allowed, String policy, Map<String, String> headers) {
+            this(allowed, policy, headers, false);
+        }
     }
 
     RateLimits(int perClient, int perInstance, int clientCapacity, Supplier<Long> nanoTime, MeterRegistry registry) {
@@ -72,17 +79,20 @@ final class RateLimits {
         return clients == null ? 0 : clients.size();
     }
 
-    /** Spends one permit of {@code client}'s quota, then one of the instance's; never waits. */
-    Verdict admit(Client client) {
+    /**
+     * Spends {@code events} permits of {@code client}'s quota, then of the instance's; never waits. Quotas are in
+     * events: a batch spends one permit per event.
+     */
+    Verdict admit(Client client, int events) {
         if (!enabled()) {
             return new Verdict(true, null, Map.of());
         }
         RateLimiter own = clients == null ? null : clients.of(client.id());
-        if (own != null && !own.acquirePermission()) {
-            return refused(CLIENT_POLICY);
+        if (own != null && !acquire(own, events)) {
+            return refused(CLIENT_POLICY, events > own.getRateLimiterConfig().getLimitForPeriod());
         }
-        if (instance != null && !instance.acquirePermission()) {
-            return refused(INSTANCE_POLICY);
+        if (instance != null && !acquire(instance, events)) {
+            return refused(INSTANCE_POLICY, events > instance.getRateLimiterConfig().getLimitForPeriod());
         }
         RateLimiter shown = own != null ? own : instance;
         String policy = own != null ? CLIENT_POLICY : INSTANCE_POLICY;
@@ -90,10 +100,18 @@ final class RateLimits {
         return new Verdict(true, policy, headers(policy, remaining));
     }
 
-    private Verdict refused(String policy) {
+    /** A request for more than the whole quota of a window can never be admitted: refused without spending any. */
+    private static boolean acquire(RateLimiter limiter, int events) {
+        return events <= limiter.getRateLimiterConfig().getLimitForPeriod() && limiter.acquirePermission(events);
+    }
+
+    /** @param never the request is larger than the policy's whole quota: retrying the same request cannot help */
+    private Verdict refused(String policy, boolean never) {
         Map<String, String> headers = headers(policy, 0);
-        headers.put("Retry-After", Long.toString(RESET_SECONDS));
-        return new Verdict(false, policy, headers);
+        if (!never) {
+            headers.put("Retry-After", Long.toString(RESET_SECONDS));
+        }
+        return new Verdict(false, policy, headers, never);
     }
 
     private Map<String, String> headers(String policy, int remaining) {

@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@code surge_events_total{outcome, client}}: how every {@code POST /simulate} ended, refused ones included.
+ * {@code surge_events_total{outcome, client}}: how every event ended, refused ones included: a {@code POST /simulate}
+ * is one event, a {@code POST /simulate/batch} as many as it carries (a batch refused before it was read, one).
  *
  * <p>{@code client} is the API key's name when keys are on, else {@code anonymous}: remote addresses would make one
  * time series per address, without bound.
@@ -35,12 +36,21 @@ public final class EventOutcomes {
     }
 
     public void count(String outcome, String clientTag) {
+        count(outcome, clientTag, 1);
+    }
+
+    /** {@code events} events (of one batch) ended this way. */
+    public void count(String outcome, String clientTag, int events) {
+        if (events == 0) {
+            return;
+        }
         counters.computeIfAbsent(outcome, o -> new ConcurrentHashMap<>())
                 .computeIfAbsent(clientTag, client -> Counter.builder("surge.events")
-                        .description("POST /simulate requests by how they ended")
+                        .description("Events (POST /simulate requests, and each event of POST /simulate/batch) by "
+                                + "how they ended")
                         .tag("outcome", outcome)
                         .tag("client", client)
                         .register(registry))
-                .increment();
+                .increment(events);
     }
 }

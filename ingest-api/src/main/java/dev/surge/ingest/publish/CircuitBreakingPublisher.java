@@ -1,6 +1,7 @@
 package dev.surge.ingest.publish;
 
-import dev.surge.common.event.LoadEvent;
+import dev.surge.common.countpath.Generation;
+import dev.surge.common.event.EventRecord;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -81,7 +82,12 @@ public final class CircuitBreakingPublisher implements EventPublisher {
     }
 
     @Override
-    public CompletableFuture<Written> publish(LoadEvent event, OptionalInt replyPartition) {
+    public Generation writeTo() {
+        return delegate.writeTo();
+    }
+
+    @Override
+    public CompletableFuture<Written> publish(EventRecord event, Generation generation, OptionalInt replyPartition) {
         if (!breaker.tryAcquirePermission()) {
             return CompletableFuture.failedFuture(new KafkaUnavailableException(
                     "Kafka writes are failing; the circuit breaker is open", openDuration));
@@ -89,7 +95,7 @@ public final class CircuitBreakingPublisher implements EventPublisher {
         long start = breaker.getCurrentTimestamp();
         CompletableFuture<Written> written;
         try {
-            written = delegate.publish(event, replyPartition).copy()
+            written = delegate.publish(event, generation, replyPartition).copy()
                     .orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             written = CompletableFuture.failedFuture(e);

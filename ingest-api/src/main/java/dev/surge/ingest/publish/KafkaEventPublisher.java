@@ -3,7 +3,7 @@ package dev.surge.ingest.publish;
 import dev.surge.common.config.KafkaSettings;
 import dev.surge.common.countpath.CountPath;
 import dev.surge.common.countpath.Generation;
-import dev.surge.common.event.LoadEvent;
+import dev.surge.common.event.EventRecord;
 import dev.surge.common.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,11 +42,11 @@ public final class KafkaEventPublisher implements EventPublisher {
     /** How long {@link #follow} tries to fetch a topic's metadata before it leaves that to the first write. */
     private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Producer<String, LoadEvent> producer;
-    /** The events topic of the generation that takes new events; read per event, changed by a rescale. */
-    private volatile String topic;
+    private final Producer<String, EventRecord> producer;
+    /** The generation that takes new events; read per event, changed by a rescale. */
+    private volatile Generation generation;
 
-    public KafkaEventPublisher(Producer<String, LoadEvent> producer, CountPath countPath) {
+    public KafkaEventPublisher(Producer<String, EventRecord> producer, CountPath countPath) {
         this.producer = producer;
         follow(countPath);
     }
@@ -107,16 +107,22 @@ public final class KafkaEventPublisher implements EventPublisher {
      */
     public void follow(CountPath countPath) {
         countPath.running().forEach(this::warmUp);
-        topic = countPath.writeTo().eventsTopic();
+        generation = countPath.writeTo();
     }
 
     @Override
-    public CompletableFuture<Written> publish(LoadEvent event, OptionalInt replyPartition) {
+    public Generation writeTo() {
+        return generation;
+    }
+
+    @Override
+    public CompletableFuture<Written> publish(EventRecord event, Generation to, OptionalInt replyPartition) {
         RecordHeaders headers = new RecordHeaders();
         replyPartition.ifPresent(partition -> headers.add(Topics.REPLY_PARTITION_HEADER,
                 Integer.toString(partition).getBytes(StandardCharsets.US_ASCII)));
-        ProducerRecord<String, LoadEvent> record = new ProducerRecord<>(
-                topic, null, event.receivedAt(), event.key(), event, headers);
+        // The partition is left to the producer: the record key's hash, the same function as Generation.partitionOf.
+        ProducerRecord<String, EventRecord> record = new ProducerRecord<>(
+                to.eventsTopic(), null, event.receivedAt(), event.recordKey(), event, headers);
         CompletableFuture<Written> written = new CompletableFuture<>();
         Thread caller = Thread.currentThread();
         boolean[] sending = {true};

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * for the count or the ack timeout, whichever comes first. The timeout runs from the moment the request arrived.
  */
 public final class Ingestion {
-    private static final Duration RETRY_AFTER_FAILED_WRITE = Duration.ofSeconds(1);
+    /** How long a client should wait before it sends again an event whose write Kafka did not confirm. */
+    static final Duration RETRY_AFTER_FAILED_WRITE = Duration.ofSeconds(1);
 
     private final EventPublisher publisher;
     private final AckInbox inbox;
@@ -52,7 +53,8 @@ public final class Ingestion {
         }).thenCompose(outcome -> outcome);
     }
 
-    private static Throwable unwrap(Throwable failure) {
+    /** The cause a future failed with, out of its {@link CompletionException} wrapping. */
+    static Throwable unwrap(Throwable failure) {
         return failure instanceof CompletionException && failure.getCause() != null
                 ? unwrap(failure.getCause()) : failure;
     }

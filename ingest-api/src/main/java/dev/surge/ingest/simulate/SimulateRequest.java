@@ -69,7 +69,7 @@ public record SimulateRequest(String key) {
     }
 
     /** {@code application/json} or {@code application/*+json}, in any case, with any parameters (charset). */
-    static boolean isJson(String contentType) {
+    public static boolean isJson(String contentType) {
         if (contentType == null) {
             return false;
         }

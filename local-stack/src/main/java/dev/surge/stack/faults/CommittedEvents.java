@@ -1,5 +1,6 @@
 package dev.surge.stack.faults;
 
+import dev.surge.common.event.EventSlice;
 import dev.surge.common.event.LoadEvent;
 import dev.surge.common.event.EventCheck;
 import dev.surge.common.topic.Topics;
@@ -28,7 +29,10 @@ final class CommittedEvents {
     private static final Pattern EVENTS_TOPIC = Pattern.compile("load-events(-g\\d+)?");
     private static final Duration READ_WITHIN = Duration.ofSeconds(60);
 
-    /** One valid event as written by ingest-api (forwarded copies left out), and where it is. */
+    /**
+     * One valid event as written by ingest-api (forwarded copies left out), and where it is: a batch slice's events
+     * each on their own, sharing the slice's place.
+     */
     record Written(LoadEvent event, String topic, int partition, long offset) {
     }
 
@@ -45,11 +49,14 @@ final class CommittedEvents {
 
     static Contents read(String bootstrapServers) throws Exception {
         List<TopicPartition> partitions = new ArrayList<>();
+        Map<String, Integer> partitionCounts = new HashMap<>();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             List<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
                     .filter(name -> EVENTS_TOPIC.matcher(name).matches()).sorted().toList();
-            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, description) ->
-                    description.partitions().forEach(p -> partitions.add(new TopicPartition(name, p.partition()))));
+            admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, description) -> {
+                partitionCounts.put(name, description.partitions().size());
+                description.partitions().forEach(p -> partitions.add(new TopicPartition(name, p.partition())));
+            });
         }
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -80,11 +87,12 @@ final class CommittedEvents {
                     if (record.headers().lastHeader(Topics.GENERATION_HEADER) != null) {
                         continue;
                     }
-                    LoadEvent event = decode(record);
-                    if (event == null) {
+                    List<LoadEvent> written = decode(record, partitionCounts.get(record.topic()));
+                    if (written == null) {
                         invalid++;
                     } else {
-                        events.add(new Written(event, record.topic(), record.partition(), record.offset()));
+                        written.forEach(event -> events.add(new Written(event, record.topic(), record.partition(),
+                                record.offset())));
                     }
                 }
             }
@@ -92,10 +100,23 @@ final class CommittedEvents {
         return new Contents(events, invalid, partitionsWithEvents);
     }
 
-    /** The event, or null when counter-streams would not count the record (it sends it to load-events-dlq). */
-    private static LoadEvent decode(ConsumerRecord<byte[], byte[]> record) {
-        return EventCheck.check(record.topic(), record.key(), record.value(),
-                record.headers().lastHeader(Topics.REPLY_PARTITION_HEADER)) instanceof EventCheck.Valid valid
-                ? valid.event() : null;
+    /**
+     * The record's events (a batch slice's each with its id, {@code <batch>:<position>}), or null when counter-streams
+     * would not count the record (it sends it to load-events-dlq).
+     */
+    private static List<LoadEvent> decode(ConsumerRecord<byte[], byte[]> record, int partitions) {
+        if (!(EventCheck.check(record.topic(), partitions, record.key(), record.value(),
+                record.headers().lastHeader(Topics.REPLY_PARTITION_HEADER)) instanceof EventCheck.Valid valid)) {
+            return null;
+        }
+        if (valid.record() instanceof EventSlice slice) {
+            List<LoadEvent> events = new ArrayList<>(slice.size());
+            for (int i = 0; i < slice.size(); i++) {
+                events.add(new LoadEvent(slice.eventId(i), slice.events().get(i).key(), slice.receivedAt(),
+                        slice.client(), slice.events().get(i).idempotencyKey()));
+            }
+            return events;
+        }
+        return List.of((LoadEvent) valid.record());
     }
 }

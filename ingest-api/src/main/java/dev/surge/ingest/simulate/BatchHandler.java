@@ -1,0 +1,161 @@
+package dev.surge.ingest.simulate;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.surge.common.event.EventSlice;
+import dev.surge.common.http.JsonResponses;
+import dev.surge.common.http.Problem;
+import dev.surge.common.http.ProblemException;
+import dev.surge.common.serde.JsonSerde;
+import dev.surge.ingest.admission.BoundedBody;
+import dev.surge.ingest.admission.Client;
+import dev.surge.ingest.admission.CountingHandler;
+import dev.surge.ingest.admission.EventAdmission;
+import dev.surge.ingest.metrics.EventOutcomes;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * {@code POST /simulate/batch[?ack=count|durable]}: many events in one request, each counted exactly as a
+ * {@code POST /simulate} would be (its own running count, its own idempotency key), answered with one result per
+ * event in the request's order:
+ * <ul>
+ *   <li>200 when every event was counted: {@code {"results":[{"status":"success","load":N,"key":K,"id":ID},...]}}
+ *       (a retried idempotency key: the first attempt's count and {@code "duplicate":true});</li>
+ *   <li>202 when every event was written and some counts did not come within the ack timeout (or the client asked
+ *       for {@code ack=durable}): those events are {@code "accepted"} (with {@code partition} and {@code offset} for
+ *       {@code ack=durable});</li>
+ *   <li>207 when Kafka took some slices of the batch and not others: the events not written are
+ *       {@code "unavailable"} (not counted) or {@code "unconfirmed"} (may be counted), with {@code Retry-After};
+ *       the client sends only those again (with their idempotency keys, safely);</li>
+ *   <li>503 or 504 problem+json, with {@code Retry-After}, when Kafka took none of it.</li>
+ * </ul>
+ * Bad input changes nothing: an invalid element refuses the whole batch (400, every bad index listed), too many
+ * events or bytes is 413, and the events are admitted (rate limits, events in flight) all together or not at all.
+ * An event's id is the batch's id and its index: {@code <batch>:<index>}.
+ */
+public final class BatchHandler implements CountingHandler {
+    private final BatchIngestion ingestion;
+    private final Executor responseExecutor;
+    private final Clock clock;
+    private final int maxEvents;
+    private final int maxBytes;
+    private final EventOutcomes outcomes;
+    private final DistributionSummary batchSizes;
+
+    public BatchHandler(BatchIngestion ingestion, Executor responseExecutor, Clock clock, int maxEvents,
+                        int maxBytes, MeterRegistry registry) {
+        this.ingestion = ingestion;
+        this.responseExecutor = responseExecutor;
+        this.clock = clock;
+        this.maxEvents = maxEvents;
+        this.maxBytes = maxBytes;
+        this.outcomes = new EventOutcomes(registry);
+        this.batchSizes = DistributionSummary.builder("surge.batch.events")
+                .description("Events per admitted POST /simulate/batch")
+                .baseUnit("events")
+                .register(registry);
+    }
+
+    @Override
+    public CompletableFuture<Void> handle(Context ctx, Client client, EventAdmission admission) {
+        EventBatch batch;
+        AckMode mode;
+        try {
+            mode = AckMode.fromQuery(ctx.queryParam("ack"));
+            BatchRequest request = BatchRequest.parse(ctx.header("Content-Type"), BoundedBody.read(ctx, maxBytes),
+                    maxEvents);
+            List<EventSlice.Item> events = new ArrayList<>(request.events().size());
+            for (BatchRequest.Event event : request.events()) {
+                events.add(new EventSlice.Item(event.key(),
+                        event.idempotencyKey() == null ? null : client.scope(event.idempotencyKey())));
+            }
+            batch = new EventBatch(UUID.randomUUID().toString(), clock.millis(), client.id(), events);
+        } catch (ProblemException e) {
+            outcomes.count(EventOutcomes.INVALID, client.metricTag());
+            throw e;
+        }
+        admission.admit(batch.size());
+        batchSizes.record(batch.size());
+        return ingestion.submit(batch, mode)
+                .thenAcceptAsync(outcome -> answer(ctx, client, mode, outcome), responseExecutor);
+    }
+
+    private void answer(Context ctx, Client client, AckMode mode, BatchOutcome outcome) {
+        String tag = client.metricTag();
+        outcomes.count(EventOutcomes.COUNTED, tag, outcome.count(BatchOutcome.Status.COUNTED));
+        outcomes.count(EventOutcomes.DUPLICATE, tag, outcome.count(BatchOutcome.Status.DUPLICATE));
+        outcomes.count(EventOutcomes.UNAVAILABLE, tag, outcome.count(BatchOutcome.Status.UNAVAILABLE));
+        outcomes.count(EventOutcomes.UNCONFIRMED, tag, outcome.count(BatchOutcome.Status.UNCONFIRMED));
+        outcomes.count(mode == AckMode.DURABLE ? EventOutcomes.DURABLE : EventOutcomes.ACCEPTED, tag,
+                outcome.count(BatchOutcome.Status.ACCEPTED));
+        if (outcome.noneWritten()) {
+            boolean unconfirmed = outcome.count(BatchOutcome.Status.UNCONFIRMED) > 0;
+            Problem problem = unconfirmed
+                    ? Problem.of(504, "kafka-unconfirmed", "Writes not confirmed", "Kafka did not confirm the "
+                    + "batch's writes in time: its events may or may not be counted. Send it again with the same "
+                    + "idempotency keys (each event is counted once either way).")
+                    : Problem.of(503, "kafka-unavailable", "Batch not accepted", "Kafka is not taking writes; no "
+                    + "event of this batch was written, none will be counted. Retry later.");
+            JsonResponses.problem(ctx, problem, Map.of("Retry-After", seconds(outcome)));
+            return;
+        }
+        int status = outcome.allCounted() ? 200 : outcome.allWritten() ? 202 : 207;
+        if (status == 207) {
+            ctx.header("Retry-After", seconds(outcome));
+        }
+        ctx.status(status).contentType("application/json").result(body(outcome));
+    }
+
+    private static byte[] body(BatchOutcome outcome) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 80 * outcome.results().size());
+        try (JsonGenerator json = JsonSerde.MAPPER.getFactory().createGenerator(out)) {
+            json.writeStartObject();
+            json.writeArrayFieldStart("results");
+            List<EventSlice.Item> events = outcome.batch().events();
+            for (int i = 0; i < events.size(); i++) {
+                BatchOutcome.Result result = outcome.results().get(i);
+                json.writeStartObject();
+                json.writeStringField("status", switch (result.status()) {
+                    case COUNTED, DUPLICATE -> "success";
+                    case ACCEPTED -> "accepted";
+                    case UNAVAILABLE -> "unavailable";
+                    case UNCONFIRMED -> "unconfirmed";
+                });
+                if (result.count() > 0) {
+                    json.writeNumberField("load", result.count());
+                }
+                json.writeStringField("key", events.get(i).key());
+                json.writeStringField("id", EventSlice.idOf(outcome.batch().id(), i));
+                if (result.status() == BatchOutcome.Status.DUPLICATE) {
+                    json.writeBooleanField("duplicate", true);
+                }
+                if (result.written() != null) {
+                    json.writeNumberField("partition", result.written().partition());
+                    json.writeNumberField("offset", result.written().offset());
+                }
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static String seconds(BatchOutcome outcome) {
+        long millis = outcome.retryAfter() == null ? 1_000 : outcome.retryAfter().toMillis();
+        return Long.toString(Math.max(1, (millis + 999) / 1000));
+    }
+}
