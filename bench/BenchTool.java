@@ -14,13 +14,14 @@
 //       fresh random mix over the keys P-0 .. P-(N-1)) as soon as the previous is answered; after a 429 or 503 it
 //       waits as long as Retry-After says (at most to the phase's end). Reads every answer's results in request
 //       order: per key the events answered "success" (not duplicate; with every load value, to find one handed out
-//       twice), "accepted", "unavailable", "unconfirmed". The warm-up runs in the same JVM on the same connections
+//       twice), "accepted", "unavailable", "unconfirmed"; a 400, 413, 429 or 503 wrote none of the request's events,
+//       a 504 (or any other answer) may have written any of them. The warm-up runs in the same JVM on the same connections
 //       and keys; the measured phase starts when all its requests are answered. Figures count the requests answered
 //       within the measured S seconds; those answered after it ("drained") and the warm-up count for the integrity
 //       lines only. Writes "name value" lines (events_success, success_per_s, accepted_per_s, requests_per_s,
 //       p50_us, p99_us, status_N, loads_repeated, malformed, key_mismatch, acked_events, unanswered, ...) and
 //       "key K ACKED UPPER SUCCESS MAX_LOAD" lines: ACKED = events answered success or accepted, UPPER = ACKED +
-//       events that may or may not have been written (no answer, "unconfirmed", a status it does not know).
+//       events that may or may not have been written (no answer, "unconfirmed", 504, a status it does not know).
 //
 //   verify --api URL [--load-url URL]... --expected-total T --keys-file FILE [--timeout-seconds S]
 //          [--per-key-url BASE]
@@ -713,8 +714,24 @@ public class BenchTool {
                 }
                 if (status == 200 || status == 202 || status == 207) {
                     results(status, body, keys, tally, w);
+                } else if (status != 400 && status != 413 && status != 429 && status != 503) {
+                    // 504 (Kafka did not confirm the writes), or an answer the contract does not name: each event
+                    // may or may not be counted
+                    for (int k : keys) {
+                        tally.unanswered[k]++;
+                    }
+                    if (w != null) {
+                        if (status == 504) {
+                            w.unconfirmed += batch;
+                        } else {
+                            w.other += batch;
+                        }
+                    }
+                    if (samples.size() < 5) {
+                        samples.add(status + " " + body.substring(0, Math.min(300, body.length())));
+                    }
                 } else {
-                    // a problem answer (400, 413, 429, 503...): no event of the request was written
+                    // a problem answer that writes nothing (400, 413, 429, 503): no event of the request was written
                     for (int k : keys) {
                         tally.refused[k]++;
                     }
