@@ -410,7 +410,7 @@ verify_batch() { # SUMFILE -> sets VERDICT (no subshell: it counts failures)
   fi
 }
 surge_batch() { # SIZE ACK(count|durable)
-  local size=$1 ack=$2 c name="surge-batch-b$1-$2" f="$WORK/res/surge-batch-b$1-$2.sum" rate secs other kind n
+  local size=$1 ack=$2 c name="surge-batch-b$1-$2" f="$WORK/res/surge-batch-b$1-$2.sum" rate secs other kind n statuses
   c=$(batch_connections "$size")
   timeout -k 5 $((WARMUP + BATCH_SECONDS + 150)) java -Xss256k -Xmx512m -cp "$WORK/classes" BenchTool batch \
     --url "http://$HOST:$API_PORT/simulate/batch?ack=$ack" --batch "$size" --connections "$c" \
@@ -444,9 +444,9 @@ surge_batch() { # SIZE ACK(count|durable)
     n=$(($(val "$f" events_accepted) - $(val "$f" events_durable)))
     if ((n > 0)); then other+="${other:+, }$n accepted without offset"; fi
   fi
-  other+="${other:+; }HTTP $(awk '/^status_/ { sub("status_", "", $1); printf "%s%s x %d", (n++ ? ", " : ""), $1, $2 }' "$f")"
+  statuses=$(awk '/^status_/ { sub("status_", "", $1); printf "%s%s x %d", (n++ ? ", " : ""), $1, $2 }' "$f")
   if ((size == 500)) && [[ $ack == count ]]; then BATCH_500_COUNT=$rate; fi
-  BATCH_ROWS+=("$size|ack=$ack|$c|$rate|$(val "$f" requests_per_s)|$(ms "$(val "$f" p50_us)")|$(ms "$(val "$f" p99_us)")|$(ratio "$rate" "${PERF_RATE:-0}")x|${other:-0}|$VERDICT")
+  BATCH_ROWS+=("$size|ack=$ack|$c|$rate|$(val "$f" requests_per_s)|$(ms "$(val "$f" p50_us)")|$(ms "$(val "$f" p99_us)")|$(ratio "$rate" "${PERF_RATE:-0}")x|${other:-0}|${statuses:--}|$VERDICT")
   log "batch $size ack=$ack ($c conns): $rate events/s, $(val "$f" requests_per_s) requests/s, p50 $(ms "$(val "$f" p50_us)") ms, p99 $(ms "$(val "$f" p99_us)") ms, $(ratio "$rate" "${PERF_RATE:-0}")x of the Kafka ceiling, integrity $VERDICT"
 }
 
@@ -686,14 +686,14 @@ ${WARMUP} s warm-up then ${BATCH_SECONDS} s measured per row, each request $BATC
 connection waits as long as Retry-After says. events/s = events answered "success" (counted) per second with
 ack=count, "accepted" with partition and offset with ack=durable, over the requests answered within the measured
 seconds; latency per request (send to whole answer). "of Kafka ceiling" = events/s / ProducerPerformance's
-${PERF_RATE:-?} records/s in this run. "not acked": events of those requests answered otherwise, then the HTTP
+${PERF_RATE:-?} records/s in this run. "not acked": events of those requests answered otherwise; "HTTP": their
 statuses (status x requests). Integrity after each row: the GET /load total as after every run; each key of the row:
 events answered success or accepted <= its count <= those + events that may or may not be written (no answer,
 "unconfirmed"); no load value handed out twice for a key, none above the key's final count; one result per event, in
 request order.
 
-| batch | mode | conns | events/s | requests/s | p50 ms | p99 ms | of Kafka ceiling | not acked | integrity |
-|---:|---|---:|---:|---:|---:|---:|---:|---|---|
+| batch | mode | conns | events/s | requests/s | p50 ms | p99 ms | of Kafka ceiling | not acked | HTTP | integrity |
+|---:|---|---:|---:|---:|---:|---:|---:|---|---|---|
 $(for row in "${BATCH_ROWS[@]}"; do echo "| ${row//|/ | } |"; done)
 
 | ratio | value | target |
