@@ -4,7 +4,8 @@
 #   bench/run.sh [--quick] [--duration S] [--warmup S] [--connections "64 256 1024"] [--keys N]
 #                [--open-seconds S] [--perf-records N] [--out FILE | --no-write] [--build] [--keep]
 #                [--overload-base C] [--overload-only]
-#                [--batch-sizes "1 10 100 500 1000"] [--batch-seconds S] [--batch-connections C] [--batch-only]
+#                [--batch-sizes "1 10 100 500 1000"] [--batch-seconds S] [--batch-connections C]
+#                [--batch-format json|ndjson] [--batch-only]
 #
 # Starts its own stack (broker, counter-streams, ingest-api) from the jars on a temp data dir and on ports away from
 # 8080/8081/9092, runs the baselines (Flask original, Javalin ceiling, Kafka ProducerPerformance) and the Surge runs
