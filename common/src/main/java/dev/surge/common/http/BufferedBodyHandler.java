@@ -1,10 +1,10 @@
 package dev.surge.common.http;
 
 import java.io.ByteArrayOutputStream;
+import dev.surge.common.concurrent.Budget;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToIntFunction;
 import org.eclipse.jetty.http.HttpHeader;
@@ -48,9 +48,8 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
     public static final int DRAIN_BYTES = 1 << 20;
     private final ToIntFunction<Request> maxBytesOf;
     private final Duration timeout;
-    private final long maxHeldBytes;
     /** Body bytes kept now, by every request from its first byte until its answer is written. */
-    private final AtomicLong held = new AtomicLong();
+    private final Budget held;
 
     public BufferedBodyHandler(int maxBytes, Duration timeout) {
         this(request -> maxBytes, timeout, Long.MAX_VALUE);
@@ -69,29 +68,9 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout should be greater than 0 but was " + timeout);
         }
-        if (maxHeldBytes < 1) {
-            throw new IllegalArgumentException("maxHeldBytes should be at least 1 but was " + maxHeldBytes);
-        }
         this.maxBytesOf = maxBytesOf;
         this.timeout = timeout;
-        this.maxHeldBytes = maxHeldBytes;
-    }
-
-    /** Body bytes held now (see the constructor). */
-    public long heldBytes() {
-        return held.get();
-    }
-
-    private boolean reserve(long bytes) {
-        while (true) {
-            long now = held.get();
-            if (now + bytes > maxHeldBytes) {
-                return false;
-            }
-            if (held.compareAndSet(now, now + bytes)) {
-                return true;
-            }
-        }
+        this.held = new Budget(maxHeldBytes);
     }
 
     @Override
@@ -180,7 +159,7 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
                         received += bytes.remaining();
                         // Keep up to maxBytes + 1 (enough for the route to see it is too large); drop the rest.
                         int keep = (int) Math.min(bytes.remaining(), (long) maxBytes + 1 - body.size());
-                        if (keep > 0 && !reserve(keep)) {
+                        if (keep > 0 && !held.tryTake(keep)) {
                             overBudget = true;
                             chunk.release();
                             end();
@@ -230,7 +209,7 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
                 bytes = reserved;
                 reserved = 0;
             }
-            held.addAndGet(-bytes);
+            held.giveBack(bytes);
         }
 
         private void fail(Content.Chunk failure) {
