@@ -71,7 +71,7 @@ public final class IngestApp {
             config.jetty.modifyServer(server -> server.insertHandler(admission.permitGate()));
             config.jetty.modifyServer(server -> server.insertHandler(new BufferedBodyHandler(
                     request -> AdmissionGate.isBatch(request) ? batchLimits.maxBytes() : admission.maxBodyBytes(),
-                    admission.bodyTimeout())));
+                    admission.bodyTimeout(), batchLimits.maxHeldBodyBytes())));
             config.jetty.modifyServer(server -> server.insertHandler(admission.earlyGate()));
             JsonResponses.installProblemMapping(config);
             HttpMetrics.install(config, registry);

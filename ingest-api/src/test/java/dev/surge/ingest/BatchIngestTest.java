@@ -101,7 +101,7 @@ class BatchIngestTest {
 
     @Test
     void shouldRefuseTooManyEventsAndTooManyBytesWith413() {
-        api = new TestApi(AdmissionConfig.DEFAULTS.withBatchLimits(new AdmissionConfig.BatchLimits(5, 200, 100)));
+        api = new TestApi(AdmissionConfig.DEFAULTS.withBatchLimits(new AdmissionConfig.BatchLimits(5, 200, 100, 1 << 20)));
 
         HttpResponse<String> tooMany = api.post("/simulate/batch", keys(6, 1));
         HttpResponse<String> tooLarge = api.post("/simulate/batch", batch("x".repeat(100), "y".repeat(100)));
@@ -144,7 +144,7 @@ class BatchIngestTest {
 
     @Test
     void shouldRefuseEventsBeyondTheInFlightBoundWith503AndGiveTheRoomBack() {
-        api = new TestApi(AdmissionConfig.DEFAULTS.withBatchLimits(new AdmissionConfig.BatchLimits(50, 1 << 20, 60)),
+        api = new TestApi(AdmissionConfig.DEFAULTS.withBatchLimits(new AdmissionConfig.BatchLimits(50, 1 << 20, 60, 4 << 20)),
                 TestApi.PRODUCE_TIMEOUT, Duration.ofSeconds(30));
         api.inbox.counter = null; // no counts: the first batch waits for its ack timeout
 
@@ -161,6 +161,29 @@ class BatchIngestTest {
         assertThat(waiting.join().statusCode()).isEqualTo(202);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> api.admission.eventsInFlight() == 0);
+    }
+
+    @Test
+    void shouldRefuseABodyBeyondTheBytesAllRequestsMayHoldWith503AndGiveThemBack() {
+        String waitingBody = keys(50, 2);
+        api = new TestApi(AdmissionConfig.DEFAULTS.withBatchLimits(new AdmissionConfig.BatchLimits(50, waitingBody.length() + 10, 1_000,
+                waitingBody.length() + 100)), TestApi.PRODUCE_TIMEOUT, Duration.ofSeconds(30));
+        api.inbox.counter = null; // no counts: the first batch holds its body until its ack timeout
+
+        var waiting = api.sendAsync(api.postRequest("/simulate/batch", waitingBody));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> api.admission.eventsInFlight() == 50);
+        HttpResponse<String> refused = api.post("/simulate/batch", keys(50, 3));
+        HttpResponse<String> fits = api.post("/simulate/batch?ack=durable", keys(2, 2));
+
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(fits.statusCode()).as("a small body still fits").isEqualTo(202);
+        api.inbox.batches.forEach(batch -> batch.release());
+        assertThat(waiting.join().statusCode()).isEqualTo(202);
+        assertThat(api.post("/simulate/batch?ack=durable", keys(50, 3)).statusCode()).as("the bytes came back")
+                .isEqualTo(202);
     }
 
     @Test

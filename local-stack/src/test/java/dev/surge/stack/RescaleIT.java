@@ -38,9 +38,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Live partition growth on a real broker, while clients keep posting with idempotency keys: every accepted event
- * counted exactly once across the switch, keys continue from their counts, retries of events accepted before the
- * rescale get their first count, and an interrupted rescale completes when run again.
+ * Live partition growth on a real broker, while clients keep posting with idempotency keys, single events and
+ * batches: every accepted event counted exactly once across the switch, keys continue from their counts, retries of
+ * events accepted before the rescale get their first count, and an interrupted rescale completes when run again.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -82,16 +82,43 @@ class RescaleIT {
                 out);
     }
 
-    /** Posts over {@link #KEYS}, 8 in flight, each with its own idempotency key, until stopped (at most 2 min). */
+    /**
+     * Posts over {@link #KEYS}, 8 requests in flight, every event with its own idempotency key, until stopped (at most
+     * 2 min): one request in four a batch of {@value #BATCH} events over as many keys (so over several partitions).
+     */
     private CompletableFuture<Void> load(AtomicBoolean stop, String prefix) {
         return CompletableFuture.runAsync(() -> {
             Semaphore permits = new Semaphore(8);
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             for (int i = 0; !stop.get() && System.nanoTime() < deadline; i++) {
                 permits.acquireUninterruptibly();
-                post(KEYS.get(i % KEYS.size()), prefix + i).whenComplete((answer, error) -> permits.release());
+                CompletableFuture<?> sent = i % 4 == 3 ? postBatch(i, prefix + i + "-")
+                        : post(KEYS.get(i % KEYS.size()), prefix + i);
+                sent.whenComplete((answer, error) -> permits.release());
             }
             permits.acquireUninterruptibly(8);
+        });
+    }
+
+    private static final int BATCH = 5;
+
+    /** A batch of {@value #BATCH} events; each event's result is one {@link Answer}, as if it had been posted alone. */
+    private CompletableFuture<Void> postBatch(int i, String idempotencyPrefix) {
+        List<String> keys = IntStream.range(0, BATCH).mapToObj(j -> KEYS.get((i * 7 + j * 13) % KEYS.size())).toList();
+        String body = IntStream.range(0, BATCH).mapToObj(j -> "{\"key\":\"" + keys.get(j)
+                + "\",\"idempotencyKey\":\"" + idempotencyPrefix + j + "\"}").collect(Collectors.joining(",", "[", "]"));
+        return http.postAsync(api.port(), "/simulate/batch", body).thenAccept(response -> {
+            long now = System.nanoTime();
+            for (int j = 0; j < BATCH; j++) {
+                com.fasterxml.jackson.databind.JsonNode result = response.status() < 300 || response.status() == 207
+                        ? response.body().get("results").get(j) : null;
+                String status = result == null ? "" : result.get("status").asText();
+                int asAlone = status.equals("success") ? 200 : status.equals("accepted") ? 202
+                        : result == null ? response.status() : 503;
+                answers.add(new Answer(keys.get(j), idempotencyPrefix + j, asAlone,
+                        asAlone == 200 ? result.get("load").asLong() : 0,
+                        asAlone == 200 && result.has("duplicate"), now));
+            }
         });
     }
 

@@ -1,6 +1,7 @@
 package dev.surge.common.http;
 
 import java.io.ByteArrayOutputStream;
+import dev.surge.common.concurrent.Budget;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -47,21 +48,29 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
     public static final int DRAIN_BYTES = 1 << 20;
     private final ToIntFunction<Request> maxBytesOf;
     private final Duration timeout;
+    /** Body bytes kept now, by every request from its first byte until its answer is written. */
+    private final Budget held;
 
     public BufferedBodyHandler(int maxBytes, Duration timeout) {
-        this(request -> maxBytes, timeout);
+        this(request -> maxBytes, timeout, Long.MAX_VALUE);
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes should be at least 1 but was " + maxBytes);
         }
     }
 
-    /** @param maxBytesOf the limit of each request's body (routes may differ), at least 1 */
-    public BufferedBodyHandler(ToIntFunction<Request> maxBytesOf, Duration timeout) {
+    /**
+     * @param maxBytesOf   the limit of each request's body (routes may differ), at least 1
+     * @param maxHeldBytes body bytes all requests together may hold, from the first byte read until the answer is
+     *                     written: a body that would go over it is refused with 503 and {@code Retry-After}, so that
+     *                     large bodies from many connections cannot take the heap
+     */
+    public BufferedBodyHandler(ToIntFunction<Request> maxBytesOf, Duration timeout, long maxHeldBytes) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout should be greater than 0 but was " + timeout);
         }
         this.maxBytesOf = maxBytesOf;
         this.timeout = timeout;
+        this.held = new Budget(maxHeldBytes);
     }
 
     @Override
@@ -91,6 +100,9 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
         private final ByteArrayOutputStream body = new ByteArrayOutputStream();
         /** Bytes of the body read so far, kept or dropped. */
         private long received;
+        /** Bytes counted in {@link #held} for this body; given back once, when it is answered or refused. */
+        private long reserved;
+        private boolean overBudget;
         /** Guards reading and the end: exactly one of dispatch, timeout and failure ends a reader. */
         private final Object lock = new Object();
         private boolean ended;
@@ -147,7 +159,14 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
                         received += bytes.remaining();
                         // Keep up to maxBytes + 1 (enough for the route to see it is too large); drop the rest.
                         int keep = (int) Math.min(bytes.remaining(), (long) maxBytes + 1 - body.size());
+                        if (keep > 0 && !held.tryTake(keep)) {
+                            overBudget = true;
+                            chunk.release();
+                            end();
+                            break;
+                        }
                         if (keep > 0) {
+                            reserved += keep;
                             byte[] copy = new byte[keep];
                             bytes.get(copy);
                             body.writeBytes(copy);
@@ -165,6 +184,15 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
                 fail(failure);
                 return;
             }
+            if (overBudget) {
+                giveBack();
+                response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+                Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                        "This instance holds as many request bodies as it may now; retry after the time in "
+                                + "Retry-After.");
+                return;
+            }
             Request buffered = new BufferedRequest(request, Content.Chunk.from(ByteBuffer.wrap(body.toByteArray()),
                     complete));
             if (fromDemand) {
@@ -175,7 +203,17 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
             }
         }
 
+        private void giveBack() {
+            long bytes;
+            synchronized (lock) {
+                bytes = reserved;
+                reserved = 0;
+            }
+            held.giveBack(bytes);
+        }
+
         private void fail(Content.Chunk failure) {
+            giveBack();
             if (failure.isLast()) {
                 callback.failed(failure.getFailure());
             } else {
@@ -193,6 +231,7 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
                 }
                 end();
             }
+            giveBack();
             refuse("The request body did not arrive within " + timeout.toMillis() + " ms of the request headers; "
                     + "the connection is closed.");
         }
@@ -210,12 +249,13 @@ public final class BufferedBodyHandler extends Handler.Wrapper {
         }
 
         private void dispatch(Request buffered) {
+            Callback answered = Callback.from(callback, this::giveBack);
             try {
-                if (!next.handle(buffered, response, callback)) {
-                    Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+                if (!next.handle(buffered, response, answered)) {
+                    Response.writeError(request, response, answered, HttpStatus.NOT_FOUND_404);
                 }
             } catch (Throwable e) {
-                Response.writeError(request, response, callback, e);
+                Response.writeError(request, response, answered, e);
             }
         }
     }

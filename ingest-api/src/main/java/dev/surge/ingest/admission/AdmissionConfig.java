@@ -99,13 +99,19 @@ public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitC
      *                          ({@code SURGE_MAX_EVENTS_IN_FLIGHT}): a request whose events do not fit gets 503 with
      *                          {@code Retry-After}. It bounds the memory that waiting events hold; the in-flight
      *                          request limit ({@code SURGE_MAX_IN_FLIGHT}) still applies to every request
+     * @param maxHeldBodyBytes  request body bytes all requests together may hold, from the first byte read until the
+     *                          answer is written ({@code SURGE_MAX_HELD_BODY_BYTES}): a body that would go over it is
+     *                          refused with 503 and {@code Retry-After}. Without it, 1 MiB batches on a few hundred
+     *                          connections could fill the heap
      */
-    public record BatchLimits(int maxEvents, int maxBytes, int maxEventsInFlight) {
+    public record BatchLimits(int maxEvents, int maxBytes, int maxEventsInFlight, long maxHeldBodyBytes) {
         public static final int DEFAULT_MAX_EVENTS = 1_000;
         public static final int DEFAULT_MAX_BYTES = 1 << 20;
         public static final int DEFAULT_MAX_EVENTS_IN_FLIGHT = 65_536;
+        /** A quarter of the 512 MB heap {@code ./surge up} gives ingest-api. */
+        public static final long DEFAULT_MAX_HELD_BODY_BYTES = 128L << 20;
         public static final BatchLimits DEFAULTS = new BatchLimits(DEFAULT_MAX_EVENTS, DEFAULT_MAX_BYTES,
-                DEFAULT_MAX_EVENTS_IN_FLIGHT);
+                DEFAULT_MAX_EVENTS_IN_FLIGHT, DEFAULT_MAX_HELD_BODY_BYTES);
 
         public BatchLimits {
             atLeast("SURGE_MAX_BATCH_EVENTS", maxEvents, 1);
@@ -114,6 +120,10 @@ public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitC
                 throw new SettingException("SURGE_MAX_EVENTS_IN_FLIGHT should be at least SURGE_MAX_BATCH_EVENTS ("
                         + maxEvents + ") but was " + maxEventsInFlight + ": a full batch could never be admitted");
             }
+            if (maxHeldBodyBytes <= maxBytes) {
+                throw new SettingException("SURGE_MAX_HELD_BODY_BYTES should be more than SURGE_MAX_BATCH_BYTES ("
+                        + maxBytes + ") but was " + maxHeldBodyBytes + ": a full batch could never be read");
+            }
         }
 
         static BatchLimits from(Settings settings) {
@@ -121,7 +131,8 @@ public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitC
             return new BatchLimits(maxEvents,
                     settings.integer("max.batch.bytes", DEFAULT_MAX_BYTES, 64, 64 * 1024 * 1024),
                     settings.integer("max.events.in.flight", Math.max(DEFAULT_MAX_EVENTS_IN_FLIGHT, maxEvents),
-                            1, 10_000_000));
+                            1, 10_000_000),
+                    settings.integer("max.held.body.bytes", (int) DEFAULT_MAX_HELD_BODY_BYTES, 1, Integer.MAX_VALUE));
         }
     }
 

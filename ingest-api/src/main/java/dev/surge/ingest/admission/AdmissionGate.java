@@ -123,10 +123,13 @@ public final class AdmissionGate extends Handler.Wrapper {
         ConcurrencyLimiter.Permit permit = (ConcurrencyLimiter.Permit) admission;
         pacing.admitted();
         boolean durable = isDurable(request);
+        // A batch takes longer than one event: its latency would read as the count path slowing down. Batches are
+        // bounded in events instead (SURGE_MAX_EVENTS_IN_FLIGHT), and teach the limit nothing.
+        boolean batch = isBatch(request);
         Callback releasing = new Callback() {
             @Override
             public void succeeded() {
-                permit.release(resultOf(response.getStatus(), durable));
+                permit.release(batch ? ConcurrencyLimiter.Result.IGNORED : resultOf(response.getStatus(), durable));
                 callback.succeeded();
             }
 
@@ -162,7 +165,7 @@ public final class AdmissionGate extends Handler.Wrapper {
         return switch (status) {
             case 200 -> ConcurrencyLimiter.Result.ANSWERED;
             case 202 -> durable ? ConcurrencyLimiter.Result.ANSWERED : ConcurrencyLimiter.Result.DROPPED;
-            case 207, 503, 504 -> ConcurrencyLimiter.Result.DROPPED;
+            case 503, 504 -> ConcurrencyLimiter.Result.DROPPED;
             default -> ConcurrencyLimiter.Result.IGNORED;
         };
     }
