@@ -406,7 +406,8 @@ verify_batch() { # SUMFILE -> sets VERDICT (no subshell: it counts failures)
     fi
   else
     INTEGRITY_FAILURES=$((INTEGRITY_FAILURES + 1))
-    VERDICT="FAILED ($(IFS=';'; echo "${bad[*]}" | sed 's/;/; /g'))"
+    printf -v VERDICT '%s; ' "${bad[@]}"
+    VERDICT="FAILED (${VERDICT%; })"
     log "batch integrity check FAILED: ${bad[*]}: $out"
   fi
 }
@@ -513,7 +514,7 @@ log "$MODE run: ${DURATION}s per run, ${WARMUP}s warm-up, connections: $CONNS, $
 
 if ((OVERLOAD_ONLY || BATCH_ONLY)); then
   MODE=overload BEST_FLASK=0 BEST_CEILING=0
-  if ((BATCH_ONLY)); then MODE=batch; fi
+  if ((BATCH_ONLY)); then MODE='batch'; fi
 else
 # 1. Flask original, alone on the machine (its best case)
 start_bg flask "$PYTHON" bench/flask_original.py "$FLASK_PORT"
@@ -667,7 +668,7 @@ if awk -v l="${LOAD_START%% *}" 'BEGIN { exit !(l >= 1.0) }'; then
   SHARED_NOTE="Other work shared the machine during this run (1-min load average ${LOAD_START%% *} before it started): read the figures as ratios, not absolutes."
 fi
 if ((INTEGRITY_FAILURES == 0)); then
-  INTEGRITY_SUMMARY="every Surge run PASSED (method: ${INTEGRITY_METHOD:-?}; $SURGE_ACKED acknowledged events all counted, none twice; $SURGE_UNANSWERED events were sent without an answer that says whether they were written (requests cut off when a load phase ended or timed out, batch results "unconfirmed"), and may or may not be counted)"
+  INTEGRITY_SUMMARY="every Surge run PASSED (method: ${INTEGRITY_METHOD:-?}; $SURGE_ACKED acknowledged events all counted, none twice; $SURGE_UNANSWERED events were sent without an answer that says whether they were written (requests cut off when a load phase ended or timed out, batch results unconfirmed or 504), and may or may not be counted)"
 else
   INTEGRITY_SUMMARY="$INTEGRITY_FAILURES Surge check(s) FAILED: see the table and the verify log"
 fi
