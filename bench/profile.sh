@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
 # Where the time goes: CPU of broker, counter-streams and ingest-api under count-mode load, and what each spends it on.
-#   bench/profile.sh [--warmup SECONDS] [--seconds SECONDS] [--connections C] [--keys K] [-- UP-OPTIONS...]
+#   bench/profile.sh [--warmup SECONDS] [--seconds SECONDS] [--connections C] [--keys K] [--batch N [--ack MODE]]
+#                    [-- UP-OPTIONS...]
 # Starts `./surge up` on a fresh data dir and non-default ports (loopback only) with a JFR recording in every JVM from
 # its start (JFR started later makes HotSpot recompile what it had compiled: here the count rate fell from ~2,000 to
 # ~30/s for minutes), loads it with wrk for --warmup seconds (default 180: the JIT needs minutes on 2 cores), then
 # measures --seconds (default 30): answers/s, each process's share of a core (from /proc), the CPU its JIT compiler
 # threads took since start, and a summary of its JFR CPU samples in that window (bench/jfr-summary.py). Recordings are
-# kept in the printed directory. Stops the stack on exit.
+# kept in the printed directory. Stops the stack on exit. With --batch N the load is POST /simulate/batch?ack=MODE
+# (count by default) in batches of N events from BenchTool batch (C connections, closed loop), and the figures are
+# per event too: events/s and each process's CPU microseconds per event.
 set -euo pipefail
 HOME_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-WARMUP=180 SECONDS_MEASURED=30 CONNS=256 KEYS=1000
+WARMUP=180 SECONDS_MEASURED=30 CONNS=256 KEYS=1000 BATCH=0 ACK=count
 while [ $# -gt 0 ]; do
   case "$1" in
     --warmup) WARMUP="$2"; shift 2 ;;
     --seconds) SECONDS_MEASURED="$2"; shift 2 ;;
     --connections) CONNS="$2"; shift 2 ;;
     --keys) KEYS="$2"; shift 2 ;;
+    --batch) BATCH="$2"; shift 2 ;;
+    --ack) ACK="$2"; shift 2 ;;
     --) shift; break ;;
-    *) echo "usage: $0 [--warmup S] [--seconds S] [--connections C] [--keys K] [-- UP-OPTIONS...]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--warmup S] [--seconds S] [--connections C] [--keys K] [--batch N [--ack MODE]]" \
+         "[-- UP-OPTIONS...]" >&2; exit 2 ;;
   esac
 done
 API=57080; COUNTER=57081; BROKER=57092
@@ -44,7 +50,19 @@ for _ in $(seq 1 480); do
 done
 curl -sf "http://127.0.0.1:$API/health/ready" >/dev/null || { echo "stack not ready" >&2; exit 1; }
 
-load() { # SECONDS NAME
+if ((BATCH > 0)); then
+  mkdir -p "$DATA/classes" && javac -d "$DATA/classes" "$HOME_DIR/bench/BenchTool.java"
+fi
+load() { # SECONDS NAME: prints answers/s, or events/s with --batch
+  if ((BATCH > 0)); then
+    timeout -k 5 $(($1 + 150)) java -Xss256k -Xmx512m -cp "$DATA/classes" BenchTool batch \
+      --url "http://127.0.0.1:$API/simulate/batch?ack=$ACK" --batch "$BATCH" --connections "$CONNS" --seconds "$1" \
+      --warmup-seconds 0 --keys "$KEYS" --prefix "$2" --format json --timeout-seconds 60 --out "$DATA/$2.sum" \
+      >"$DATA/$2.log" 2>&1
+    awk -v ack="$ACK" '($1 == "success_per_s" && ack == "count") || ($1 == "accepted_per_s" && ack != "count") \
+      {print $2}' "$DATA/$2.sum"
+    return
+  fi
   wrk -t2 -c"$CONNS" -d"$1s" --timeout 10s -s "$HOME_DIR/bench/simulate.lua" "http://127.0.0.1:$API/simulate" \
     -- "$2" "$KEYS" "$DATA/$2.sum" | awk '/Requests\/sec/ {print $2}'
 }
@@ -60,7 +78,12 @@ done
 since=$(date +%H:%M:%S)
 rate=$(load "$SECONDS_MEASURED" measured)
 echo
-echo "count mode, $CONNS connections, $KEYS keys: $rate answers/s over $SECONDS_MEASURED s (after $WARMUP s of load)"
+if ((BATCH > 0)); then
+  echo "batches of $BATCH, ack=$ACK, $CONNS connections, $KEYS keys: $rate events/s over $SECONDS_MEASURED s" \
+    "(after $WARMUP s of load)"
+else
+  echo "count mode, $CONNS connections, $KEYS keys: $rate answers/s over $SECONDS_MEASURED s (after $WARMUP s of load)"
+fi
 ticks=$(getconf CLK_TCK)
 for pid in "${!ROLE[@]}"; do
   after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
@@ -71,7 +94,12 @@ for pid in "${!ROLE[@]}"; do
   total=$after
   jcmd "$pid" JFR.dump name=surge filename="$DATA/jfr/${ROLE[$pid]}.jfr" >/dev/null
   echo
-  echo "== ${ROLE[$pid]} (pid $pid): $(( (after - BEFORE[$pid]) * 100 / (SECONDS_MEASURED * ticks) )) % of a core;" \
+  per_event=''
+  if ((BATCH > 0)); then
+    per_event=" ($(awk -v t=$((after - BEFORE[$pid])) -v hz="$ticks" -v r="$rate" -v s="$SECONDS_MEASURED" \
+      'BEGIN { if (r > 0) printf "%.1f", t / hz * 1e6 / (r * s); else printf "?" }') us of CPU per event)"
+  fi
+  echo "== ${ROLE[$pid]} (pid $pid): $(( (after - BEFORE[$pid]) * 100 / (SECONDS_MEASURED * ticks) )) % of a core$per_event;" \
     "JIT compiler threads $((jit / ticks)) s of its $((total / ticks)) s of CPU since start"
   python3 "$HOME_DIR/bench/jfr-summary.py" "$DATA/jfr/${ROLE[$pid]}.jfr" --since "$since"
 done

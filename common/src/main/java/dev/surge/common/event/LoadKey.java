@@ -1,7 +1,6 @@
 package dev.surge.common.event;
 
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.utils.Utils;
 
 /** The rules for a load key, shared by every component that accepts one from outside. */
@@ -9,13 +8,24 @@ public final class LoadKey {
     /** The key used when a request names none. */
     public static final String DEFAULT = "default";
     public static final int MAX_LENGTH = 128;
-    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:-]{1," + MAX_LENGTH + "}");
 
     private LoadKey() {
     }
 
+    /** Whether {@code key} follows the rules: checked per event on the count path, so a loop rather than a regex. */
     public static boolean isValid(String key) {
-        return key != null && VALID.matcher(key).matches();
+        if (key == null || key.isEmpty() || key.length() > MAX_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == ':' || c == '-';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

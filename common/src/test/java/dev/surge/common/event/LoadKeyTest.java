@@ -14,7 +14,8 @@ class LoadKeyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "has space", "slash/no", "ümlaut", "emoji😀", "new\nline"})
+    @ValueSource(strings = {"", "has space", "slash/no", "ümlaut", "emoji😀", "new\nline", "at@", "tick`", "brace{",
+            "A[1]", "semi;"})
     void shouldRefuseOtherKeys(String key) {
         assertThat(LoadKey.isValid(key)).isFalse();
     }
