@@ -7,11 +7,11 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -133,12 +133,9 @@ public final class AdmissionControl {
     public Handler guardCounted(CountingHandler route) {
         return ctx -> {
             Client client = authenticate(ctx);
-            List<Runnable> releases = new ArrayList<>(1);
-            answer(ctx, () -> route.handle(ctx, client, events -> {
-                Runnable release = admit(ctx, client, events);
-                releases.add(release);
-                return release;
-            }), () -> releases.forEach(Runnable::run));
+            List<Runnable> releases = new CopyOnWriteArrayList<>();
+            answer(ctx, () -> route.handle(ctx, client, events -> releases.add(admit(ctx, client, events))),
+                    () -> releases.forEach(Runnable::run));
         };
     }
 
