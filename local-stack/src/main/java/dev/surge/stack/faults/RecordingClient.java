@@ -25,11 +25,19 @@ import java.util.function.LongSupplier;
  * answered with 2xx or a 4xx (at most {@link #MAX_ATTEMPTS}); the fourth is plain and sent once, as a client without
  * retries would.
  *
+ * <p>One send in {@value #BATCH_EVERY} is instead a {@code POST /simulate/batch} of {@value #BATCH_EVENTS} events over
+ * random keys, each event with its own idempotency key. Each event's result is recorded as if it had been posted
+ * alone ({@code success} as 200, {@code accepted} as 202, {@code unavailable} as 503, {@code unconfirmed} as 504;
+ * the request's own status when it was refused whole; no answer for all when none came), and the events not
+ * accepted are sent again, as a smaller batch, the way the README tells batch clients to retry.
+ *
  * <p>Bounded: {@code workers} threads, each with one request in flight, for as long as the scenario runs; loopback
  * only.
  */
 final class RecordingClient implements AutoCloseable {
     static final int MAX_ATTEMPTS = 8;
+    static final int BATCH_EVERY = 8;
+    static final int BATCH_EVENTS = 4;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -107,9 +115,19 @@ final class RecordingClient implements AutoCloseable {
             }
             next = Math.max(next + intervalNanosPerWorker, System.nanoTime() - intervalNanosPerWorker);
             ThreadLocalRandom random = ThreadLocalRandom.current();
+            if (random.nextInt(BATCH_EVERY) == 0) {
+                List<Long> batch = new ArrayList<>();
+                List<String> batchKeys = new ArrayList<>();
+                for (int i = 0; i < BATCH_EVENTS; i++) {
+                    batch.add(events.incrementAndGet());
+                    batchKeys.add(keys.get(random.nextInt(keys.size())));
+                }
+                sendBatch(batch, batchKeys, worker + random.nextInt(apiPorts.size()));
+                continue;
+            }
             long event = events.incrementAndGet();
             String key = keys.get(random.nextInt(keys.size()));
-            String idempotencyKey = event % 4 == 0 ? null : runId + "-e" + event;
+            String idempotencyKey = event % 4 == 0 ? null : idempotencyKeyOf(event);
             send(event, key, idempotencyKey, worker + random.nextInt(apiPorts.size()));
         }
     }
@@ -130,6 +148,95 @@ final class RecordingClient implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** A batch's attempts: all its events, then only those not yet accepted, alternating between the instances. */
+    private void sendBatch(List<Long> batch, List<String> batchKeys, int portIndex) {
+        List<Integer> pending = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            pending.add(i);
+        }
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS && !pending.isEmpty(); attempt++) {
+            int port = apiPorts.get((portIndex + attempt - 1) % apiPorts.size());
+            List<Attempt> results = postBatch(pending.stream().map(batch::get).toList(),
+                    pending.stream().map(batchKeys::get).toList(), attempt, port);
+            attempts.addAll(results);
+            List<Integer> next = new ArrayList<>();
+            String retryAfter = null;
+            for (int i = 0; i < results.size(); i++) {
+                Attempt result = results.get(i);
+                if (!result.accepted() && !(result.status() >= 400 && result.status() < 500)) {
+                    next.add(pending.get(i));
+                    retryAfter = result.retryAfter() != null ? result.retryAfter() : retryAfter;
+                }
+            }
+            pending = next;
+            if (!pending.isEmpty()) {
+                long backoffMillis = retryAfter != null ? retryAfterMillis(retryAfter) : 500;
+                try {
+                    TimeUnit.MILLISECONDS.sleep(Math.min(backoffMillis, 2_000)); // the client's back-off
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private List<Attempt> postBatch(List<Long> batch, List<String> batchKeys, int attempt, int port) {
+        StringBuilder body = new StringBuilder("[");
+        for (int i = 0; i < batch.size(); i++) {
+            body.append(i == 0 ? "" : ",").append("{\"key\":\"").append(batchKeys.get(i))
+                    .append("\",\"idempotencyKey\":\"").append(idempotencyKeyOf(batch.get(i))).append("\"}");
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/simulate/batch"))
+                .timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.append(']').toString()))
+                .build();
+        long sentAt = clock.getAsLong();
+        List<Attempt> results = new ArrayList<>(batch.size());
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            long answeredAt = clock.getAsLong();
+            String contentType = response.headers().firstValue("Content-Type").orElse("");
+            String retryAfter = response.headers().firstValue("Retry-After").orElse(null);
+            int status = response.statusCode();
+            JsonNode each = status == 200 || status == 202 || status == 207
+                    ? JSON.readTree(response.body()).path("results") : null;
+            for (int i = 0; i < batch.size(); i++) {
+                JsonNode result = each == null ? null : each.path(i);
+                int asAlone = result == null ? status : switch (result.path("status").asText()) {
+                    case "success" -> 200;
+                    case "accepted" -> 202;
+                    case "unavailable" -> 503;
+                    case "unconfirmed" -> 504;
+                    default -> throw new IllegalStateException("unknown batch result " + result);
+                };
+                results.add(new Attempt(batch.get(i), batchKeys.get(i), idempotencyKeyOf(batch.get(i)), attempt, port,
+                        sentAt, answeredAt, asAlone, asAlone == 200 ? result.path("load").asLong() : null,
+                        result == null ? null : result.path("id").asText(null),
+                        asAlone == 200 && result.path("duplicate").asBoolean(false), retryAfter,
+                        // an event's own result in a 207 says as exactly as a problem would what became of it
+                        each == null ? contentType.startsWith("application/problem+json") : status == 207, null));
+            }
+        } catch (IOException e) {
+            for (int i = 0; i < batch.size(); i++) {
+                results.add(new Attempt(batch.get(i), batchKeys.get(i), idempotencyKeyOf(batch.get(i)), attempt, port,
+                        sentAt, clock.getAsLong(), Attempt.NO_ANSWER, null, null, false, null, false,
+                        e.getClass().getSimpleName()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            for (int i = 0; i < batch.size(); i++) {
+                results.add(new Attempt(batch.get(i), batchKeys.get(i), idempotencyKeyOf(batch.get(i)), attempt, port,
+                        sentAt, clock.getAsLong(), Attempt.NO_ANSWER, null, null, false, null, false, "interrupted"));
+            }
+        }
+        return results;
+    }
+
+    private String idempotencyKeyOf(long event) {
+        return runId + "-e" + event;
     }
 
     private Attempt post(long event, String key, String idempotencyKey, int attempt, int port) {
