@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.surge.counter.CounterService;
 import dev.surge.ingest.IngestServer;
 import dev.surge.testkit.TestKafka;
 import java.net.URI;
@@ -37,29 +36,23 @@ class BatchIngestIT {
     private static final int PARTITIONS = 4;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private TestKafka kafka;
-    private CounterService counter;
+    private InProcessSurge.Pipeline pipeline;
     private IngestServer first;
     private IngestServer second;
 
     @BeforeAll
     void startPipeline() throws Exception {
         kafka = TestKafka.start();
-        Map<String, String> partitions = Map.of(
-                "load.events.partitions", Integer.toString(PARTITIONS), "ack.partitions", Integer.toString(PARTITIONS));
-        counter = InProcessSurge.counter(kafka.bootstrapServers(), "surge-counter-batch-it", partitions);
-        Map<String, String> api = new HashMap<>(partitions);
-        api.put("max.events.in.flight", "200000"); // all 200 batches of 500 at once
-        first = InProcessSurge.api(kafka.bootstrapServers(), "surge-ingest-acks-batch-it", List.of(counter), api);
-        second = InProcessSurge.api(kafka.bootstrapServers(), "surge-ingest-acks-batch-it", List.of(counter), api);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(first.ownedReplyPartitions() + second.ownedReplyPartitions()).isEqualTo(PARTITIONS));
+        // all 200 batches of 500 at once
+        pipeline = InProcessSurge.Pipeline.start(kafka.bootstrapServers(), "batch-it", PARTITIONS,
+                Map.of("max.events.in.flight", "200000"));
+        first = pipeline.first();
+        second = pipeline.second();
     }
 
     @AfterAll
     void stopPipeline() throws Exception {
-        second.close();
-        first.close();
-        counter.close();
+        pipeline.close();
         kafka.close();
     }
 

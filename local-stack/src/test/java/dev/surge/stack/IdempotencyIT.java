@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.surge.counter.CounterService;
 import dev.surge.ingest.IngestServer;
 import dev.surge.testkit.TestKafka;
 import java.net.URI;
@@ -12,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,32 +26,21 @@ class IdempotencyIT {
     private static final int PARTITIONS = 4;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private TestKafka kafka;
-    private CounterService counter;
+    private InProcessSurge.Pipeline pipeline;
     private IngestServer first;
     private IngestServer second;
 
     @BeforeAll
     void startPipeline() throws Exception {
         kafka = TestKafka.start();
-        Map<String, String> partitions = Map.of(
-                "load.events.partitions", Integer.toString(PARTITIONS), "ack.partitions", Integer.toString(PARTITIONS));
-        counter = InProcessSurge.counter(kafka.bootstrapServers(), "surge-counter-idempotency-it", partitions);
-        first = InProcessSurge.api(kafka.bootstrapServers(), "surge-ingest-acks-idempotency-it", List.of(counter),
-                partitions);
-        second = InProcessSurge.api(kafka.bootstrapServers(), "surge-ingest-acks-idempotency-it", List.of(counter),
-                partitions);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(first.ownedReplyPartitions()).isPositive();
-            assertThat(second.ownedReplyPartitions()).isPositive();
-            assertThat(first.ownedReplyPartitions() + second.ownedReplyPartitions()).isEqualTo(PARTITIONS);
-        });
+        pipeline = InProcessSurge.Pipeline.start(kafka.bootstrapServers(), "idempotency-it", PARTITIONS, Map.of());
+        first = pipeline.first();
+        second = pipeline.second();
     }
 
     @AfterAll
     void stopPipeline() throws Exception {
-        second.close();
-        first.close();
-        counter.close();
+        pipeline.close();
         kafka.close();
     }
 

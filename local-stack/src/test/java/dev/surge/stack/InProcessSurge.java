@@ -56,4 +56,32 @@ final class InProcessSurge {
         await().atMost(Duration.ofSeconds(30)).until(() -> server.ownedReplyPartitions() > 0);
         return server;
     }
+
+    /**
+     * One counter-streams and two ingest-api instances (one ack group) on {@code partitions} partitions, ready: both
+     * APIs read reply partitions, together all of them. {@code apiExtra} settings go to both APIs.
+     */
+    record Pipeline(CounterService counter, IngestServer first, IngestServer second) implements AutoCloseable {
+        static Pipeline start(String bootstrap, String name, int partitions, Map<String, String> apiExtra)
+                throws IOException {
+            Map<String, String> topics = Map.of("load.events.partitions", Integer.toString(partitions),
+                    "ack.partitions", Integer.toString(partitions));
+            CounterService counter = InProcessSurge.counter(bootstrap, "surge-counter-" + name, topics);
+            Map<String, String> api = new HashMap<>(topics);
+            api.putAll(apiExtra);
+            IngestServer first = InProcessSurge.api(bootstrap, "surge-ingest-acks-" + name, List.of(counter), api);
+            IngestServer second = InProcessSurge.api(bootstrap, "surge-ingest-acks-" + name, List.of(counter), api);
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.ownedReplyPartitions() > 0
+                    && second.ownedReplyPartitions() > 0
+                    && first.ownedReplyPartitions() + second.ownedReplyPartitions() == partitions);
+            return new Pipeline(counter, first, second);
+        }
+
+        @Override
+        public void close() {
+            second.close();
+            first.close();
+            counter.close();
+        }
+    }
 }

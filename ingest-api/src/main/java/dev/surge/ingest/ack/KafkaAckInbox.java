@@ -24,6 +24,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.MemberToRemove;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
@@ -180,33 +183,37 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
 
     @Override
     public Optional<PendingAck> expect(String eventId) {
-        int[] partitions = owned;
-        if (partitions.length == 0) {
-            return Optional.empty();
-        }
-        int partition = partitions[Math.floorMod(roundRobin.getAndIncrement(), partitions.length)];
-        PendingAck waiting = new PendingAck(eventId, partition, new CompletableFuture<>());
-        pending.put(eventId, waiting);
-        waiting.ack().whenComplete((ack, error) -> pending.remove(eventId, waiting));
-        return Optional.of(waiting);
+        return register(pending, eventId, partition -> new PendingAck(eventId, partition, new CompletableFuture<>()),
+                PendingAck::ack);
     }
 
     @Override
     public Optional<PendingBatch> expectBatch(String batchId, int events) {
+        return register(batches, batchId, partition -> new PendingBatch(batchId, partition, events),
+                PendingBatch::done);
+    }
+
+    /** Stamps a new request with the next owned partition (round robin) and keeps it until {@code done}. */
+    private <T extends Awaited> Optional<T> register(Map<String, T> waiting, String id, IntFunction<T> stamped,
+                                                     Function<T, CompletableFuture<?>> done) {
         int[] partitions = owned;
         if (partitions.length == 0) {
             return Optional.empty();
         }
-        int partition = partitions[Math.floorMod(roundRobin.getAndIncrement(), partitions.length)];
-        PendingBatch waiting = new PendingBatch(batchId, partition, events);
-        batches.put(batchId, waiting);
-        waiting.done().whenComplete((ok, error) -> batches.remove(batchId, waiting));
-        return Optional.of(waiting);
+        T request = stamped.apply(partitions[Math.floorMod(roundRobin.getAndIncrement(), partitions.length)]);
+        waiting.put(id, request);
+        done.apply(request).whenComplete((result, error) -> waiting.remove(id, request));
+        return Optional.of(request);
+    }
+
+    /** Every request waiting now, single and batched. */
+    private Stream<Awaited> waiting() {
+        return Stream.concat(pending.values().stream(), batches.values().stream());
     }
 
     @Override
     public void forget(PendingAck waiting) {
-        waiting.ack().complete(null);
+        waiting.release();
     }
 
     @Override
@@ -238,8 +245,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
                     + "with its count");
         } finally {
             owned = new int[0];
-            releaseAll(pending.values());
-            releaseBatches(batches.values());
+            releaseAll(waiting());
             // Leave for good, static member or not: the other instances take the reply partitions over now.
             consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(5)));
@@ -297,9 +303,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
         for (TopicPartition partition : partitions) {
             Long from = readUpTo.remove(partition);
             if (from == null) {
-                releaseAll(pending.values().stream().filter(p -> p.replyPartition() == partition.partition()).toList());
-                releaseBatches(batches.values().stream().filter(b -> b.replyPartition() == partition.partition())
-                        .toList());
+                releaseAll(waiting().filter(w -> w.replyPartition() == partition.partition()));
             } else {
                 revoked.add(new RevokedPartition(partition, from));
             }
@@ -324,8 +328,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
                 }
                 if (!following.isEmpty()) {
                     Set<Integer> waitedOn = new HashSet<>();
-                    pending.values().forEach(p -> waitedOn.add(p.replyPartition()));
-                    batches.values().forEach(b -> waitedOn.add(b.replyPartition()));
+                    waiting().forEach(w -> waitedOn.add(w.replyPartition()));
                     changed |= following.keySet().removeIf(tp -> !waitedOn.contains(tp.partition()));
                 }
                 if (changed) {
@@ -367,12 +370,8 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
     private record RevokedPartition(TopicPartition partition, long from) {
     }
 
-    private static void releaseAll(Collection<PendingAck> waiting) {
-        List.copyOf(waiting).forEach(p -> p.ack().complete(null));
-    }
-
-    private static void releaseBatches(Collection<PendingBatch> waiting) {
-        List.copyOf(waiting).forEach(PendingBatch::release);
+    private static void releaseAll(Stream<Awaited> waiting) {
+        waiting.toList().forEach(Awaited::release);
     }
 
     private Set<Integer> current() {

@@ -9,5 +9,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * @param replyPartition the {@code load-acks} partition the count will be sent to
  */
-public record PendingAck(String eventId, int replyPartition, CompletableFuture<CountAck> ack) {
+public record PendingAck(String eventId, int replyPartition, CompletableFuture<CountAck> ack) implements Awaited {
+    @Override
+    public void release() {
+        ack.complete(null);
+    }
 }

@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
  * expected has its count, or with whatever has arrived when it is completed from outside (ack timeout, reply
  * partition moved, events not written: {@link #notExpected}).
  */
-public final class PendingBatch {
+public final class PendingBatch implements Awaited {
     private final String batchId;
     private final int replyPartition;
     /** Per position: the count (0 while unknown). */
@@ -34,6 +34,7 @@ public final class PendingBatch {
         return batchId;
     }
 
+    @Override
     public int replyPartition() {
         return replyPartition;
     }
@@ -89,6 +90,7 @@ public final class PendingBatch {
     }
 
     /** Stops waiting: {@link #done()} completes with the counts known now. */
+    @Override
     public void release() {
         done.complete(null);
     }

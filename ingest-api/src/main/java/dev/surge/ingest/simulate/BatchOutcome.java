@@ -2,7 +2,9 @@ package dev.surge.ingest.simulate;
 
 import dev.surge.ingest.publish.EventPublisher.Written;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How each event of an accepted batch ended, in the batch's order; the batch's answer is built from it.
@@ -10,7 +12,21 @@ import java.util.List;
  * @param results    one per event
  * @param retryAfter when any event was not written: how long the client should wait before sending those again
  */
-public record BatchOutcome(EventBatch batch, List<Result> results, Duration retryAfter) {
+public record BatchOutcome(EventBatch batch, List<Result> results, Duration retryAfter, Map<Status, Integer> tally) {
+
+    /** Counts the results by status once, for the answer's status and the metrics. */
+    public BatchOutcome(EventBatch batch, List<Result> results, Duration retryAfter) {
+        this(batch, results, retryAfter, tallyOf(results));
+    }
+
+    private static Map<Status, Integer> tallyOf(List<Result> results) {
+        Map<Status, Integer> tally = new EnumMap<>(Status.class);
+        for (Status status : Status.values()) {
+            tally.put(status, 0);
+        }
+        results.forEach(result -> tally.merge(result.status(), 1, Integer::sum));
+        return tally;
+    }
 
     /** What happened to one event. */
     public enum Status {
@@ -23,11 +39,7 @@ public record BatchOutcome(EventBatch batch, List<Result> results, Duration retr
         /** Not written: Kafka refused it, or the circuit breaker is open. Not counted; send it again. */
         UNAVAILABLE,
         /** Kafka did not confirm the write in time: it may or may not be counted; send it again with its key. */
-        UNCONFIRMED;
-
-        boolean written() {
-            return this != UNAVAILABLE && this != UNCONFIRMED;
-        }
+        UNCONFIRMED
     }
 
     /**
@@ -38,19 +50,19 @@ public record BatchOutcome(EventBatch batch, List<Result> results, Duration retr
     }
 
     public boolean allCounted() {
-        return results.stream().allMatch(r -> r.status() == Status.COUNTED || r.status() == Status.DUPLICATE);
+        return count(Status.COUNTED) + count(Status.DUPLICATE) == results.size();
     }
 
     public boolean allWritten() {
-        return results.stream().allMatch(r -> r.status().written());
+        return count(Status.UNAVAILABLE) + count(Status.UNCONFIRMED) == 0;
     }
 
     public boolean noneWritten() {
-        return results.stream().noneMatch(r -> r.status().written());
+        return count(Status.UNAVAILABLE) + count(Status.UNCONFIRMED) == results.size();
     }
 
     /** How many events ended with {@code status}. */
     public int count(Status status) {
-        return (int) results.stream().filter(r -> r.status() == status).count();
+        return tally.get(status);
     }
 }

@@ -13,8 +13,6 @@ import dev.surge.ingest.admission.IdempotencyKey;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 /**
  * The body of {@code POST /simulate/batch}: events as a JSON array ({@code application/json}) or as NDJSON
@@ -37,14 +35,10 @@ public record BatchRequest(List<Event> events) {
     }
 
     public static BatchRequest parse(String contentType, byte[] body, int maxEvents) {
-        String mediaType = mediaType(contentType);
-        boolean ndjson = NDJSON.equals(mediaType);
+        boolean ndjson = NDJSON.equals(SimulateRequest.mediaType(contentType));
         if (!ndjson && !SimulateRequest.isJson(contentType)) {
-            String sent = contentType == null ? "it had no Content-Type" : "it was sent as '" + contentType + "'";
-            throw new ProblemException(Problem.of(415, "unsupported-media-type", "Unsupported media type",
-                    "A batch is a JSON array ('Content-Type: application/json') or NDJSON ('Content-Type: "
-                            + NDJSON + "'), but " + sent),
-                    Map.of("Accept-Post", "application/json, " + NDJSON));
+            throw SimulateRequest.unsupportedMediaType(contentType, "A batch is a JSON array ('Content-Type: "
+                    + "application/json') or NDJSON ('Content-Type: " + NDJSON + "')", "application/json, " + NDJSON);
         }
         Parsing parsing = new Parsing(maxEvents);
         if (ndjson) {
@@ -212,13 +206,5 @@ public record BatchRequest(List<Event> events) {
             }
         }
         return true;
-    }
-
-    private static String mediaType(String contentType) {
-        if (contentType == null) {
-            return null;
-        }
-        int semicolon = contentType.indexOf(';');
-        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
     }
 }

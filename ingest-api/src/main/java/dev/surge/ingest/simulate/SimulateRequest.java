@@ -29,10 +29,8 @@ public record SimulateRequest(String key) {
      */
     public static SimulateRequest parse(String contentType, byte[] body) {
         if (body.length > 0 && !isJson(contentType)) {
-            String sent = contentType == null ? "it had no Content-Type" : "it was sent as '" + contentType + "'";
-            throw new ProblemException(Problem.of(415, "unsupported-media-type", "Unsupported media type",
-                    "The body should be JSON, sent with 'Content-Type: application/json', but " + sent),
-                    Map.of("Accept-Post", "application/json"));
+            throw unsupportedMediaType(contentType, "The body should be JSON, sent with 'Content-Type: "
+                    + "application/json'", "application/json");
         }
         if (isBlank(body)) {
             return new SimulateRequest(LoadKey.DEFAULT);
@@ -68,14 +66,28 @@ public record SimulateRequest(String key) {
         return new SimulateRequest(key.textValue());
     }
 
-    /** {@code application/json} or {@code application/*+json}, in any case, with any parameters (charset). */
-    public static boolean isJson(String contentType) {
+    /** 415 with {@code Accept-Post}: {@code expected} says what the body should have been. */
+    static ProblemException unsupportedMediaType(String contentType, String expected, String acceptPost) {
+        String sent = contentType == null ? "it had no Content-Type" : "it was sent as '" + contentType + "'";
+        return new ProblemException(Problem.of(415, "unsupported-media-type", "Unsupported media type",
+                expected + ", but " + sent), Map.of("Accept-Post", acceptPost));
+    }
+
+    /** The media type of a {@code Content-Type}, lower case, without parameters (charset); null for none. */
+    static String mediaType(String contentType) {
         if (contentType == null) {
-            return false;
+            return null;
         }
         int semicolon = contentType.indexOf(';');
-        String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip()
-                .toLowerCase(Locale.ROOT);
+        return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code application/json} or {@code application/*+json}, in any case, with any parameters (charset). */
+    static boolean isJson(String contentType) {
+        String mediaType = mediaType(contentType);
+        if (mediaType == null) {
+            return false;
+        }
         if (mediaType.equals("application/json")) {
             return true;
         }
