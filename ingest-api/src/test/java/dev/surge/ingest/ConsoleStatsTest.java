@@ -102,4 +102,22 @@ class ConsoleStatsTest {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("id=\"api-key-form\"");
     }
+
+    @Test
+    void shouldCountA401AsAnEventOnlyWhenAnEventWasSent() {
+        api = new TestApi(AdmissionConfig.DEFAULTS.withApiKeys(ApiKeys.of(Map.of(
+                "operators", ApiKeys.sha256Hex(RAW_KEY)))));
+        // a console left open without a key polls these every second: they are not events
+        assertThat(api.send(api.request("/stats").GET()).statusCode()).isEqualTo(401);
+        assertThat(api.send(api.request("/load").GET()).statusCode()).isEqualTo(401);
+        assertThat(api.post("/simulate", "{\"key\":\"console\"}").statusCode()).isEqualTo(401);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode seconds = TestApi.json(api.send(api.request("/stats")
+                    .header("Authorization", "Bearer " + RAW_KEY).GET())).get("seconds");
+            assertThat(sum(seconds, "answers", "401")).isEqualTo(1);
+        });
+        assertThat(api.registry.scrape())
+                .containsPattern("surge_events_total\\{client=\"anonymous\",outcome=\"unauthorized\"} 1.0");
+    }
 }

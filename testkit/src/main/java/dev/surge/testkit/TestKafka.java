@@ -10,14 +10,22 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.dockerclient.DockerClientProviderStrategy;
+import org.testcontainers.utility.TestcontainersConfiguration;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
  * A real Kafka broker for integration tests, chosen in this order:
  * <ol>
  *   <li>{@code SURGE_TEST_KAFKA_BOOTSTRAP}: an existing cluster (nothing is started or stopped);</li>
- *   <li>Testcontainers' Kafka container, where a Docker engine answers;</li>
+ *   <li>Testcontainers' Kafka container, where a Docker engine answers and has its images or can pull them (tried once
+ *       per JVM, for at most {@link #PULL_TIMEOUT}: an engine with no reachable registry must not cost each test
+ *       class Testcontainers' own pull retries);</li>
  *   <li>otherwise {@link EmbeddedKafkaBroker} in this JVM, on a fresh temporary directory.</li>
  * </ol>
  */
@@ -25,6 +33,8 @@ public final class TestKafka implements AutoCloseable {
     public static final String EXTERNAL_VARIABLE = "SURGE_TEST_KAFKA_BOOTSTRAP";
     private static final Logger LOG = LoggerFactory.getLogger(TestKafka.class);
     private static final String KAFKA_IMAGE = "apache/kafka:4.1.0";
+    private static final Duration PULL_TIMEOUT = Duration.ofSeconds(60);
+    private static Boolean containerUsable;
 
     private final String bootstrapServers;
     private final AutoCloseable resource;
@@ -42,7 +52,7 @@ public final class TestKafka implements AutoCloseable {
             LOG.info("Integration tests use the Kafka cluster at {} ({})", external, EXTERNAL_VARIABLE);
             return new TestKafka(external, null, null);
         }
-        if (dockerAvailable()) {
+        if (kafkaContainerUsable()) {
             KafkaContainer container = new KafkaContainer(KAFKA_IMAGE);
             container.start();
             LOG.info("Integration tests use a Kafka container at {}", container.getBootstrapServers());
@@ -51,19 +61,61 @@ public final class TestKafka implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory("surge-test-kafka");
             EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, 0, 0, Map.of());
-            LOG.info("No Docker engine: integration tests use an embedded KRaft broker at {}", broker.bootstrapServers());
+            LOG.info("Integration tests use an embedded KRaft broker at {}", broker.bootstrapServers());
             return new TestKafka(broker.bootstrapServers(), broker, dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static boolean dockerAvailable() {
+    private static synchronized boolean kafkaContainerUsable() {
+        if (containerUsable == null) {
+            containerUsable = kafkaAndReaperImages();
+        }
+        return containerUsable;
+    }
+
+    /**
+     * Whether a Docker engine answers and has, or can pull within {@link #PULL_TIMEOUT}, the Kafka image and the
+     * image of Testcontainers' resource reaper. Asked on a plain client over Testcontainers' transport:
+     * {@code DockerClientFactory.isDockerAvailable()} and {@code client()} start the reaper first, whose pull retries
+     * for minutes where no registry answers.
+     */
+    private static boolean kafkaAndReaperImages() {
+        DockerClient docker;
         try {
-            return DockerClientFactory.instance().isDockerAvailable();
+            docker = DockerClientProviderStrategy.getClientForConfig(
+                    DockerClientFactory.instance().getTransportConfig());
+            docker.pingCmd().exec();
         } catch (RuntimeException e) {
+            return false; // no Docker engine
+        }
+        return imageAvailable(docker, KAFKA_IMAGE)
+                && imageAvailable(docker, TestcontainersConfiguration.getInstance().getRyukImage());
+    }
+
+    private static boolean imageAvailable(DockerClient docker, String image) {
+        try {
+            docker.inspectImageCmd(image).exec();
+            return true;
+        } catch (NotFoundException e) {
+            LOG.info("Docker has no {} image: pulling it (at most {})", image, PULL_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.info("Docker cannot say whether it has {} ({}): integration tests use an embedded broker", image,
+                    e.getMessage());
             return false;
         }
+        try {
+            if (docker.pullImageCmd(image).start().awaitCompletion(PULL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                return true;
+            }
+            LOG.info("Pulling {} took longer than {}: integration tests use an embedded broker", image, PULL_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.info("Cannot pull {} ({}): integration tests use an embedded broker", image, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     public String bootstrapServers() {

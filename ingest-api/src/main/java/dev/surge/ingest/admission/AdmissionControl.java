@@ -120,7 +120,7 @@ public final class AdmissionControl {
     /** {@code route}, run only for requests that are admitted, each one event. */
     public Handler guard(AdmittedHandler route) {
         return ctx -> {
-            Client client = authenticate(ctx);
+            Client client = authenticateSender(ctx);
             Runnable release = admit(ctx, client, 1);
             answer(ctx, () -> route.handle(ctx, client), release);
         };
@@ -132,7 +132,7 @@ public final class AdmissionControl {
      */
     public Handler guardCounted(CountingHandler route) {
         return ctx -> {
-            Client client = authenticate(ctx);
+            Client client = authenticateSender(ctx);
             List<Runnable> releases = new CopyOnWriteArrayList<>();
             answer(ctx, () -> route.handle(ctx, client, events -> releases.add(admit(ctx, client, events))),
                     () -> releases.forEach(Runnable::run));
@@ -196,6 +196,16 @@ public final class AdmissionControl {
         };
     }
 
+    /** {@link #authenticate}, counting a refusal as an event refused {@code unauthorized}. */
+    private Client authenticateSender(Context ctx) {
+        try {
+            return authenticate(ctx);
+        } catch (ProblemException e) {
+            outcomes.count(EventOutcomes.UNAUTHORIZED, Client.ANONYMOUS);
+            throw e;
+        }
+    }
+
     private Client authenticate(Context ctx) {
         // The admission gate in front of Javalin identified the client already (a key's hash and lookup per request):
         // a client it found by a valid key is taken as it is; anything else is checked here, with the 401s.
@@ -215,7 +225,6 @@ public final class AdmissionControl {
     }
 
     private ProblemException unauthorized(String challenge, String detail) {
-        outcomes.count(EventOutcomes.UNAUTHORIZED, Client.ANONYMOUS);
         return new ProblemException(Problem.of(401, "unauthorized", "Unauthorized", detail),
                 Map.of("WWW-Authenticate", challenge));
     }
