@@ -1,0 +1,80 @@
+package dev.surge.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.surge.common.serde.JsonSerde;
+import dev.surge.ingest.admission.AdmissionConfig;
+import dev.surge.ingest.admission.ApiKeys;
+import dev.surge.testkit.OpenApiContract;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * ingest-api's {@code openapi.json} is a valid OpenAPI 3.1 document (checked with Vert.x OpenAPI against the OpenAPI
+ * Initiative's JSON Schema for 3.1), and {@code GET /openapi.json} serves it, open. That every documented answer is
+ * what the service answers is {@code OpenApiContractIT}'s job (local-stack).
+ */
+class OpenApiDocumentTest {
+    private static final byte[] DOCUMENT = ApiDescription.read();
+
+    @Test
+    void shouldBeAValidOpenApi31DocumentWhoseSchemasAreValidForTheOpenApi31Dialect() {
+        assertThat(OpenApiContract.documentErrors(DOCUMENT)).isEmpty();
+    }
+
+    @Test
+    void shouldFindTheErrorsOfADocumentThatIsNotValidOpenApi31() throws Exception {
+        ObjectNode noInfo = (ObjectNode) JsonSerde.MAPPER.readTree(DOCUMENT);
+        noInfo.remove("info");
+        ObjectNode badSchema = (ObjectNode) JsonSerde.MAPPER.readTree(DOCUMENT);
+        ((ObjectNode) badSchema.at("/components/schemas/Key")).put("type", "text");
+        ObjectNode badParameter = (ObjectNode) JsonSerde.MAPPER.readTree(DOCUMENT);
+        ((ObjectNode) badParameter.at("/paths/~1load/get/parameters/1/schema")).put("minimum", "one");
+
+        assertThat(OpenApiContract.documentErrors(JsonSerde.MAPPER.writeValueAsBytes(noInfo)))
+                .anySatisfy(error -> assertThat(error).contains("\"info\""));
+        assertThat(OpenApiContract.documentErrors(JsonSerde.MAPPER.writeValueAsBytes(badSchema)))
+                .anySatisfy(error -> assertThat(error).startsWith("/components/schemas/Key ").contains("type"));
+        assertThat(OpenApiContract.documentErrors(JsonSerde.MAPPER.writeValueAsBytes(badParameter)))
+                .anySatisfy(error -> assertThat(error).startsWith("/paths/~1load/get/parameters/1/schema ")
+                        .contains("minimum"));
+    }
+
+    @Test
+    void shouldLoadAsAContractWithAnOperationForEveryRouteOfIngestApi() {
+        try (OpenApiContract contract = OpenApiContract.load(DOCUMENT)) {
+            Set<String> operations = new TreeSet<>();
+            contract.documentedResponses().forEach(response -> operations.add(response.operationId()));
+            assertThat(operations).containsExactlyInAnyOrder("simulate", "simulateBatch", "getClusterLoad",
+                    "getKeyLoad", "getStats", "getConsole", "getConsoleFile", "getLiveness", "getReadiness",
+                    "getMetrics", "getOpenApi");
+        }
+    }
+
+    @Test
+    void shouldServeTheDocumentAsApplicationJsonWithoutAnApiKeyWhenKeysAreOn() {
+        AdmissionConfig keysOn = AdmissionConfig.DEFAULTS.withApiKeys(
+                ApiKeys.of(Map.of("client", ApiKeys.sha256Hex("raw-key"))));
+        try (TestApi api = new TestApi(keysOn)) {
+            HttpResponse<String> response = api.send(api.request(ApiDescription.PATH).GET());
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(response.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(DOCUMENT);
+            // the keys are on: a route that needs one says so
+            assertThat(api.send(api.request("/load").GET()).statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void shouldDescribeTheDocumentItselfAsOpenApi31() throws Exception {
+        JsonNode document = JsonSerde.MAPPER.readTree(DOCUMENT);
+        assertThat(document.get("openapi").asText()).isEqualTo("3.1.0");
+    }
+}
