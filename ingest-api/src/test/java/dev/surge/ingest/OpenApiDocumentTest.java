@@ -10,6 +10,7 @@ import dev.surge.ingest.admission.AdmissionConfig;
 import dev.surge.ingest.admission.ApiKeys;
 import dev.surge.testkit.OpenApiContract;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -58,6 +59,42 @@ class OpenApiDocumentTest {
     }
 
     @Test
+    void shouldTakeAnAnswerAsDocumentedAndRejectOnesThatDriftFromTheDocument() {
+        byte[] counted = ("{\"status\":\"success\",\"load\":3,\"key\":\"checkout\","
+                + "\"id\":\"76c99cff-fd65-47ef-b3c0-2b5ab3688193\"}").getBytes(StandardCharsets.UTF_8);
+        byte[] problem = ("{\"type\":\"urn:surge:problem:kafka-unconfirmed\",\"title\":\"Write not confirmed\","
+                + "\"status\":504,\"detail\":\"d\",\"instance\":\"/simulate\"}").getBytes(StandardCharsets.UTF_8);
+        Map<String, String> json = Map.of("Content-Type", "application/json");
+        Map<String, String> problemJson = Map.of("Content-Type", "application/problem+json", "retry-after", "1");
+        try (OpenApiContract contract = OpenApiContract.load(DOCUMENT)) {
+            assertThat(contract.responseErrors("simulate", new OpenApiContract.Response(200, json, counted)))
+                    .isEmpty();
+            assertThat(contract.responseErrors("simulate", new OpenApiContract.Response(504, problemJson, problem)))
+                    .as("a header name in another case than the document's").isEmpty();
+
+            assertThat(contract.responseErrors("simulate", new OpenApiContract.Response(418, json, counted)))
+                    .as("a status the operation does not list").isNotEmpty();
+            assertThat(contract.responseErrors("simulate", new OpenApiContract.Response(200,
+                    Map.of("Content-Type", "text/plain"), counted))).as("another media type").isNotEmpty();
+            assertThat(contract.responseErrors("simulate", new OpenApiContract.Response(200, json,
+                    new String(counted, StandardCharsets.UTF_8).replace("\"load\":3,", "")
+                            .getBytes(StandardCharsets.UTF_8)))).as("a required member missing").isNotEmpty();
+            assertThat(contract.responseErrors("simulate", new OpenApiContract.Response(504,
+                    Map.of("Content-Type", "application/problem+json"), problem))).as("a required header missing")
+                    .isNotEmpty();
+            assertThat(contract.responseErrors("simulate", new OpenApiContract.Response(202, json, counted)))
+                    .as("a 200 body as a 202").isNotEmpty();
+
+            assertThat(contract.requestErrors(new OpenApiContract.Request("POST", "/simulate?ack=durable", json,
+                    "{\"key\":\"checkout\"}".getBytes(StandardCharsets.UTF_8)))).isEmpty();
+            assertThat(contract.requestErrors(new OpenApiContract.Request("GET", "/load/bad*key", Map.of(),
+                    new byte[0]))).as("a path parameter against its pattern").isNotEmpty();
+            assertThat(contract.requestErrors(new OpenApiContract.Request("GET", "/load?limit=1001", Map.of(),
+                    new byte[0]))).as("a query parameter against its maximum").isNotEmpty();
+        }
+    }
+
+    @Test
     void shouldServeTheDocumentAsApplicationJsonWithoutAnApiKeyWhenKeysAreOn() {
         AdmissionConfig keysOn = AdmissionConfig.DEFAULTS.withApiKeys(
                 ApiKeys.of(Map.of("client", ApiKeys.sha256Hex("raw-key"))));
@@ -66,7 +103,7 @@ class OpenApiDocumentTest {
 
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
-            assertThat(response.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(DOCUMENT);
+            assertThat(response.body().getBytes(StandardCharsets.UTF_8)).isEqualTo(DOCUMENT);
             // the keys are on: a route that needs one says so
             assertThat(api.send(api.request("/load").GET()).statusCode()).isEqualTo(401);
         }
