@@ -524,9 +524,9 @@ class OpenApiContractIT {
     private Sent validate(IngestServer api, Sent sent, RequestIs requestIs, int status) {
         OpenApiContract.Request request = sent.request();
         OpenApiContract.Response response = sent.response();
-        String exchange = request.method() + " " + request.pathAndQuery() + " -> " + response.status() + " "
-                + new String(response.body(), StandardCharsets.UTF_8).substring(0,
-                Math.min(response.body().length, 500));
+        String exchange = request.method() + " " + request.pathAndQuery() + " -> " + response.status() + " ("
+                + response.header("Content-Type") + ") " + new String(response.body(), StandardCharsets.UTF_8)
+                .substring(0, Math.min(response.body().length, 500));
         Operation operation = contract.operationOf(request);
         assertThat(operation).as("the operation of %s", exchange).isNotNull();
         if (requestIs == RequestIs.VALID) {
