@@ -74,6 +74,8 @@ class OpenApiContractIT {
     private static final int PARTITIONS = 4;
     private static final int RATE_LIMIT = 3;
     private static final int MAX_RECORD_BYTES = 600;
+    /** Keys and idempotency keys of this run: the counts it checks start at 0 on a cluster used before too. */
+    private static final String RUN = Long.toString(System.currentTimeMillis(), 36);
     private static final Path DOCUMENT = Path.of(System.getProperty("surge.home", ".."),
             "ingest-api/src/main/resources/openapi.json");
     /**
@@ -168,10 +170,11 @@ class OpenApiContractIT {
         check(open, post("/simulate", null, Map.of()), RequestIs.VALID, 200);
         check(open, post("/simulate", "{}", json()), RequestIs.VALID, 200);
         Sent first = check(open, post("/simulate", "{\"key\":\"contract-a\"}",
-                json("Idempotency-Key", "\"order-1\"")), RequestIs.VALID, 200);
-        Sent retry = check(open, post("/simulate", "{\"key\":\"contract-a\"}", json("Idempotency-Key", "order-1")),
-                RequestIs.VALID, 200);
+                json("Idempotency-Key", "\"order-" + RUN + "\"")), RequestIs.VALID, 200);
+        Sent retry = check(open, post("/simulate", "{\"key\":\"contract-a\"}",
+                json("Idempotency-Key", "order-" + RUN)), RequestIs.VALID, 200);
 
+        assertThat(first.json().has("duplicate")).isFalse();
         assertThat(retry.json().get("duplicate").asBoolean()).isTrue();
         assertThat(retry.json().get("load").asLong()).isEqualTo(first.json().get("load").asLong());
     }
@@ -240,9 +243,9 @@ class OpenApiContractIT {
     @Order(1)
     void batchAnswers200WithOneResultPerEventForJsonAndNdjson() {
         check(open, post("/simulate/batch", "[{\"key\":\"contract-b\"},{},{\"key\":\"contract-b\","
-                + "\"idempotencyKey\":\"o-1\"}]", json()), RequestIs.VALID, 200);
-        Sent again = check(open, post("/simulate/batch", "{\"key\":\"contract-b\",\"idempotencyKey\":\"o-1\"}\n\n{}\n",
-                Map.of("Content-Type", "application/x-ndjson")), RequestIs.VALID, 200);
+                + "\"idempotencyKey\":\"o-" + RUN + "\"}]", json()), RequestIs.VALID, 200);
+        Sent again = check(open, post("/simulate/batch", "{\"key\":\"contract-b\",\"idempotencyKey\":\"o-" + RUN
+                + "\"}\n\n{}\n", Map.of("Content-Type", "application/x-ndjson")), RequestIs.VALID, 200);
 
         assertThat(again.json().at("/results/0/duplicate").asBoolean()).isTrue();
     }
@@ -354,20 +357,20 @@ class OpenApiContractIT {
     @Test
     @Order(2)
     void loadAnswers200WithTheClusterTotalsAndWithMatchesForAPrefix() {
-        check(open, post("/simulate", "{\"key\":\"contract-load\"}", json()), RequestIs.VALID, 200);
+        check(open, post("/simulate", "{\"key\":\"load-" + RUN + "\"}", json()), RequestIs.VALID, 200);
         Sent all = until(open, () -> get("/load", Map.of()), 200);
-        Sent matching = check(open, get("/load?prefix=contract-lo&limit=5", Map.of()), RequestIs.VALID, 200);
+        Sent matching = check(open, get("/load?prefix=load-" + RUN + "&limit=5", Map.of()), RequestIs.VALID, 200);
 
         assertThat(all.json().get("total").asLong()).isPositive();
-        assertThat(matching.json().at("/matches/0/key").asText()).isEqualTo("contract-load");
+        assertThat(matching.json().at("/matches/0/key").asText()).isEqualTo("load-" + RUN);
     }
 
     @Test
     @Order(2)
     void keyLoadAnswers200WithTheKeysLoadAndZeroForAKeyNeverCounted() {
-        check(open, post("/simulate", "{\"key\":\"contract-key\"}", json()), RequestIs.VALID, 200);
-        Sent counted = check(open, get("/load/contract-key", Map.of()), RequestIs.VALID, 200);
-        Sent never = check(open, get("/load/contract-never", Map.of()), RequestIs.VALID, 200);
+        check(open, post("/simulate", "{\"key\":\"key-" + RUN + "\"}", json()), RequestIs.VALID, 200);
+        Sent counted = check(open, get("/load/key-" + RUN, Map.of()), RequestIs.VALID, 200);
+        Sent never = check(open, get("/load/never-" + RUN, Map.of()), RequestIs.VALID, 200);
 
         assertThat(counted.json().get("load").asLong()).isEqualTo(1);
         assertThat(never.json().get("load").asLong()).isZero();
