@@ -92,6 +92,7 @@ public final class IngestApp {
             config.routes.post("/simulate/batch", unlessDraining(admission.guardCounted(batch)));
             config.routes.get("/load", admission.authenticated(loads::forward));
             config.routes.get("/load/{key}", admission.authenticated(loads::forward));
+            ApiDescription.install(config);
         });
     }
 
