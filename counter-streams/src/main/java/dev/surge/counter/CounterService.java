@@ -19,7 +19,12 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.surge.common.console.ConsoleRoutes;
+import dev.surge.common.console.ConsoleStats;
+import io.javalin.http.Context;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
@@ -44,6 +49,7 @@ public final class CounterService implements AutoCloseable {
     private final Javalin http;
     private volatile CountingGenerations generations;
     private volatile KafkaHealth kafkaHealth;
+    private volatile CounterConsole console;
     private CountPathWatcher countPath;
     private final CompletableFuture<String> failed = new CompletableFuture<>();
 
@@ -59,6 +65,7 @@ public final class CounterService implements AutoCloseable {
             JsonResponses.installProblemMapping(javalin);
             HttpMetrics.install(javalin, registry);
             ServiceEndpoints.install(javalin, registry, this::readiness);
+            ConsoleRoutes.install(javalin, this::answerStats);
             QueryRoutes.install(javalin, new GenerationQueries() {
                 @Override
                 public LoadQueries current() {
@@ -88,10 +95,26 @@ public final class CounterService implements AutoCloseable {
         }
         countPath = new CountPathWatcher(config.kafka(), config.applicationId() + "-count-path-" + http.port(),
                 CountPath.initial(partitions.loadEvents())).start(KAFKA_TIMEOUT);
-        generations = new CountingGenerations(config, new HostInfo(config.advertisedHost(), http.port()), countPath,
+        HostInfo self = new HostInfo(config.advertisedHost(), http.port());
+        generations = new CountingGenerations(config, self, countPath,
                 registry, deadLetters, failed::complete).start();
+        console = new CounterConsole(self, generations, this::readiness, Clock.systemUTC());
         LOG.info("counter-streams started: HTTP on {}:{}, Kafka {}", config.httpHost(), http.port(), config.kafka());
         return this;
+    }
+
+    /** {@code GET /stats}: until the Streams applications are created, this instance alone, not ready. */
+    private void answerStats(Context ctx) {
+        CounterConsole running = console;
+        if (running != null) {
+            running.answer(ctx);
+            return;
+        }
+        Readiness now = readiness();
+        ConsoleStats.Instance starting = new ConsoleStats.Instance(ConsoleStats.COUNTER_STREAMS,
+                config.advertisedHost() + ":" + http.port(), "http://" + config.advertisedHost() + ":" + http.port(),
+                now.ready(), now.detail(), List.of(), List.of(), null, null, null, null);
+        JsonResponses.json(ctx, 200, new ConsoleStats(starting, List.of(starting), List.of()));
     }
 
     public Readiness readiness() {
@@ -123,6 +146,9 @@ public final class CounterService implements AutoCloseable {
 
     @Override
     public void close() {
+        if (console != null) {
+            console.close();
+        }
         if (generations != null) {
             generations.close();
         }

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -150,6 +151,21 @@ final class CountingGenerations implements GenerationQueries, AutoCloseable {
         generation.streams().close(CloseOptions.groupMembershipOperation(
                 CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(CLOSE_TIMEOUT));
         LOG.info("Generation {} stopped", generation.generation().number());
+    }
+
+    /** The count path this instance follows now; null before {@link #start()}. */
+    CountPath path() {
+        return path;
+    }
+
+    /** The Streams application and the partition totals of {@code generation}, while it runs here. */
+    synchronized Optional<Counting> counting(int generation) {
+        Running counting = running.get(generation);
+        return counting == null ? Optional.empty() : Optional.of(new Counting(counting.streams(), counting.loads()));
+    }
+
+    /** One generation running here: its Streams application and its active tasks' totals. */
+    record Counting(KafkaStreams streams, PartitionLoads loads) {
     }
 
     /** The state of the generation that takes new events. */

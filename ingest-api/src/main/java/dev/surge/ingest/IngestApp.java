@@ -27,6 +27,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import dev.surge.common.console.ConsoleRoutes;
+import dev.surge.ingest.console.IngestConsole;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import dev.surge.ingest.load.LoadProxy;
@@ -41,10 +44,14 @@ public final class IngestApp {
     private final ExecutorService responseWriters;
     private final AdmissionControl admission;
     private final HttpListener listener = new HttpListener();
+    private final IngestConsole console;
     private volatile boolean draining;
 
-    /** @param kafkaReachable whether Kafka answers now (checked in the background): readiness requires it */
-    public IngestApp(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
+    /**
+     * @param instance       this instance's name, as its logs and {@code GET /stats} give it
+     * @param kafkaReachable whether Kafka answers now (checked in the background): readiness requires it
+     */
+    public IngestApp(String instance, EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
                      PrometheusMeterRegistry registry, AdmissionControl admission, BooleanSupplier kafkaReachable) {
         this.admission = admission;
         this.responseWriters = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -54,6 +61,7 @@ public final class IngestApp {
         AdmissionConfig.BatchLimits batchLimits = admission.batchLimits();
         BatchHandler batch = new BatchHandler(new BatchIngestion(publisher, inbox, ackTimeout), responseWriters,
                 Clock.systemUTC(), batchLimits.maxEvents(), batchLimits.maxBytes(), registry);
+        this.console = new IngestConsole(instance, registry, inbox, loads, Clock.systemUTC());
         this.javalin = Javalin.create(config -> {
             listener.install(config);
             config.startup.showJavalinBanner = false;
@@ -75,8 +83,11 @@ public final class IngestApp {
             config.jetty.modifyServer(server -> server.insertHandler(admission.earlyGate()));
             JsonResponses.installProblemMapping(config);
             HttpMetrics.install(config, registry);
-            ServiceEndpoints.install(config, registry,
-                    () -> draining ? Readiness.notReady("shutting down") : readiness(inbox, kafkaReachable));
+            Supplier<Readiness> readiness = () -> draining
+                    ? Readiness.notReady("shutting down")
+                    : readiness(inbox, kafkaReachable);
+            ServiceEndpoints.install(config, registry, readiness);
+            ConsoleRoutes.install(config, admission.authenticated(ctx -> console.answer(ctx, readiness.get())));
             config.routes.post("/simulate", unlessDraining(admission.guard(simulate)));
             config.routes.post("/simulate/batch", unlessDraining(admission.guardCounted(batch)));
             config.routes.get("/load", admission.authenticated(loads::forward));
@@ -100,7 +111,7 @@ public final class IngestApp {
         if (!kafkaReachable.getAsBoolean()) {
             return Readiness.notReady("Kafka not reachable");
         }
-        int partitions = inbox.ownedPartitions();
+        int partitions = inbox.ownedPartitions().size();
         return partitions > 0
                 ? Readiness.ready("reading " + partitions + " reply partition(s)")
                 : Readiness.notReady("no reply partition assigned yet");
@@ -126,6 +137,7 @@ public final class IngestApp {
 
     public void stop() {
         javalin.stop();
+        console.close();
         responseWriters.shutdown();
         try {
             responseWriters.awaitTermination(5, TimeUnit.SECONDS);

@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import java.time.Duration;
 import dev.surge.ingest.publish.KafkaUnavailableException;
 
@@ -176,8 +177,8 @@ final class FakeKafka {
         }
 
         @Override
-        public int ownedPartitions() {
-            return partitions;
+        public List<Integer> ownedPartitions() {
+            return IntStream.range(0, partitions).boxed().toList();
         }
 
         @Override

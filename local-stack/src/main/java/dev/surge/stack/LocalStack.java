@@ -171,17 +171,18 @@ public final class LocalStack implements AutoCloseable {
         out.println("Surge is up. Data in " + stackFile.dataDir());
         for (StackProcess api : state.of(Role.INGEST_API)) {
             out.println("  ingest-api        http://127.0.0.1:" + api.port()
-                    + "   POST /simulate, GET /load, GET /load/{key}, /health/ready, /metrics");
+                    + "   console at /, POST /simulate[/batch], GET /load[/{key}], /openapi.json, /metrics");
         }
         for (StackProcess counter : state.of(Role.COUNTER_STREAMS)) {
             out.println("  counter-streams   http://127.0.0.1:" + counter.port()
-                    + "   GET /load, GET /load/{key}, /health/ready, /metrics");
+                    + "   console at /, GET /load[/{key}], /stats, /health/ready, /metrics");
         }
         out.println("  kafka             " + options.bootstrapServers()
                 + (options.kafka().isEmpty() ? "   (embedded broker)" : "   (external)"));
         out.println("  logs              " + stackFile.dataDir().resolve("logs"));
         out.println("  processes         " + stackFile.path());
         out.println();
+        out.println("Open: http://127.0.0.1:" + options.apiPort() + "/   (the console: load, instances, latency, live)");
         out.println("Try:  curl -s -X POST http://127.0.0.1:" + options.apiPort() + "/simulate");
         out.println("      curl -s http://127.0.0.1:" + options.apiPort() + "/load");
         out.println("      ./surge status --data-dir " + options.dataDir());

@@ -94,6 +94,56 @@ class InteractiveQueriesIT {
         }
     }
 
+    private static long sumOfSeconds(JsonNode stats, String field) {
+        long sum = 0;
+        for (JsonNode second : stats.get("seconds")) {
+            sum += second.get(field).asLong();
+        }
+        return sum;
+    }
+
+    private void everyPartitionActiveOnce() throws Exception {
+        for (int port : allPorts()) {
+            JsonNode stats = get(port, "/stats");
+            List<JsonNode> counterInstances = new ArrayList<>();
+            stats.get("instances").forEach(instance -> {
+                if (instance.get("role").asText().equals("counter-streams")) {
+                    counterInstances.add(instance);
+                }
+            });
+            assertThat(counterInstances).as("counter-streams instances seen on %d", port).hasSize(2)
+                    .allSatisfy(instance -> {
+                        assertThat(instance.get("ready").asBoolean()).isTrue();
+                        assertThat(instance.get("generation").asInt()).isEqualTo(1);
+                        assertThat(instance.get("lag").asLong()).isGreaterThanOrEqualTo(0);
+                    });
+            List<Integer> partitions = new ArrayList<>();
+            counterInstances.forEach(instance -> instance.get("partitions").forEach(p -> partitions.add(p.asInt())));
+            assertThat(partitions).as("active partitions seen on %d", port).doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, partitions.size())
+                            .boxed().toList());
+        }
+    }
+
+    @Test
+    void shouldShowEveryInstanceAndEachPartitionCountedOnceInTheConsoleStats() throws Exception {
+        long total = expected.values().stream().mapToLong(Long::longValue).sum();
+        // a probing rebalance may move a partition for a moment: the next second's answer covers it again
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(this::everyPartitionActiveOnce);
+        // ingest-api's seconds come from the meters its answers are counted in: every acked event, once
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode apiStats = get(api.port(), "/stats");
+            assertThat(sumOfSeconds(apiStats, "events")).isEqualTo(total);
+            assertThat(apiStats.get("self").get("role").asText()).isEqualTo("ingest-api");
+        });
+        // each counter-streams instance counts what its partitions' totals grew by while it held them
+        long counted = 0;
+        for (CounterService counter : counters) {
+            counted += sumOfSeconds(get(counter.httpPort(), "/stats?here=true"), "events");
+        }
+        assertThat(counted).isPositive().isLessThanOrEqualTo(total);
+    }
+
     @Test
     void shouldAddEveryPartitionOnceInTheClusterWideLoad() throws Exception {
         long total = expected.values().stream().mapToLong(Long::longValue).sum();

@@ -117,7 +117,7 @@ public final class LoadQueries {
     }
 
     /** Whether this generation's task for {@code partition} has every hand-over (always, without a predecessor). */
-    private boolean takenOver(int partition) {
+    public boolean takenOver(int partition) {
         try {
             return streams.store(parameters(CounterTopology.HANDOVER_STORE,
                     QueryableStoreTypes.<String, Long>keyValueStore(), partition, true))

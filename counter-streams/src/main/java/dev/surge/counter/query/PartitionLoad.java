@@ -155,6 +155,11 @@ public final class PartitionLoad {
      * The partition now: totals, top list, and the events in the buckets that overlap the trailing 1 s, 10 s and
      * 60 s (start after {@code now - window - 1 s}, not after {@code now}: as {@link LocalStores#keyLoad}).
      */
+    /** Every event counted in this partition. */
+    public synchronized long total() {
+        return total;
+    }
+
     public synchronized Snapshot snapshot(long now) {
         long[] sums = new long[WINDOWS.length];
         for (Map.Entry<Long, long[]> bucket : buckets.subMap(now - WINDOWS[WINDOWS.length - 1] - BUCKET, false,

@@ -1,5 +1,6 @@
 package dev.surge.ingest.ack;
 
+import java.util.List;
 import java.util.Optional;
 
 /** The acks addressed to this ingest-api instance: what a request registers with before its event is published. */
@@ -21,7 +22,7 @@ public interface AckInbox extends AutoCloseable {
     void forget(PendingAck pending);
 
     /** The reply partitions this instance reads now; none means it cannot answer with counts. */
-    int ownedPartitions();
+    List<Integer> ownedPartitions();
 
     @Override
     void close();

@@ -7,6 +7,7 @@ import dev.surge.common.event.SliceAck;
 import dev.surge.common.topic.Topics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -217,8 +218,8 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
     }
 
     @Override
-    public int ownedPartitions() {
-        return owned.length;
+    public List<Integer> ownedPartitions() {
+        return Arrays.stream(owned).boxed().toList();
     }
 
     private void pollLoop() {

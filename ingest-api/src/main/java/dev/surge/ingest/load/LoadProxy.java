@@ -71,16 +71,33 @@ public final class LoadProxy implements AutoCloseable {
         }));
     }
 
+    /**
+     * {@code GET pathAndQuery} of the first counter-streams instance to answer within {@code timeoutMs} (any status),
+     * trying each in turn; completes with null when none answered.
+     */
+    public CompletableFuture<ContentResponse> get(String pathAndQuery, long timeoutMs) {
+        return attempt(pathAndQuery, Math.floorMod(next.getAndIncrement(), counters.size()), 0, timeoutMs);
+    }
+
+    /** The counter-streams instances this proxy asks. */
+    public List<URI> counters() {
+        return counters;
+    }
+
     private CompletableFuture<ContentResponse> attempt(String pathAndQuery, int first, int tried) {
+        return attempt(pathAndQuery, first, tried, TIMEOUT_MS);
+    }
+
+    private CompletableFuture<ContentResponse> attempt(String pathAndQuery, int first, int tried, long timeoutMs) {
         if (tried == counters.size()) {
             return CompletableFuture.completedFuture(null);
         }
         URI base = counters.get((first + tried) % counters.size());
         return new CompletableResponseListener(http.newRequest(base.resolve(pathAndQuery))
-                .timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS)).send()
+                .timeout(timeoutMs, TimeUnit.MILLISECONDS)).send()
                 .handle((response, failure) -> failure == null
                         ? CompletableFuture.completedFuture(response)
-                        : attempt(pathAndQuery, first, tried + 1))
+                        : attempt(pathAndQuery, first, tried + 1, timeoutMs))
                 .thenCompose(answer -> answer);
     }
 
