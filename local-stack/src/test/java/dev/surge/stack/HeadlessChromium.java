@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.awaitility.Awaitility;
@@ -15,7 +17,6 @@ import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.ThrowingRunnable;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoSuchElementException;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
@@ -28,7 +29,7 @@ import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * Debian's Chromium, headless, driven through Debian's chromedriver: opens pages of a stack on 127.0.0.1, waits for
- * what they show, and keeps a PNG screenshot in {@code target/console-screenshots/}.
+ * what they show, and keeps a PNG screenshot of the whole page in {@code target/console-screenshots/}.
  *
  * <p>Both binaries are given by path: chromedriver through the driver service, so Selenium never runs Selenium
  * Manager (which would look for, and download, a driver and a browser), and Chromium as the options' binary. When
@@ -147,15 +148,27 @@ final class HeadlessChromium implements AutoCloseable {
         }
     }
 
-    /** Saves a PNG of the window to {@code target/console-screenshots/NAME.png}. */
+    /**
+     * Saves a PNG of the whole page, as wide as the viewport and as long as the document, to
+     * {@code target/console-screenshots/NAME.png}.
+     */
     Path screenshot() {
         return screenshot(name);
     }
 
+    @SuppressWarnings("unchecked")
     private Path screenshot(String file) {
+        // WebDriver's screenshot is the viewport only; Chromium's own command (sent through chromedriver) takes all
+        Map<String, Object> content = (Map<String, Object>) driver.executeCdpCommand("Page.getLayoutMetrics", Map.of())
+                .get("cssContentSize");
+        Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of(
+                "format", "png",
+                "captureBeyondViewport", true,
+                "clip", Map.of("x", 0, "y", 0, "width", content.get("width"), "height", content.get("height"),
+                        "scale", 1)));
         Path png = SCREENSHOTS.resolve(file + ".png");
         try {
-            Files.write(png, driver.getScreenshotAs(OutputType.BYTES));
+            Files.write(png, Base64.getDecoder().decode((String) shot.get("data")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -22,8 +22,8 @@ import org.openqa.selenium.Keys;
 
 /**
  * {@link HeadlessChromium} against a small page of its own, served by the JDK's HTTP server on 127.0.0.1: the page's
- * script runs and fetches from the server, typing into a form submits it, the screenshot is a PNG of the page's
- * viewport in the fixed window, the browser console log is collected, and a wait that runs out reports it.
+ * script runs and fetches from the server, typing into a form submits it, the screenshot is a PNG of the whole page
+ * (longer than the fixed window), the browser console log is collected, and a wait that runs out reports it.
  */
 class HeadlessChromiumIT {
     private static final String PAGE = """
@@ -32,6 +32,7 @@ class HeadlessChromiumIT {
             <body style="background:#123">
             <form id="name-form"><input id="name" type="text" autocomplete="off"></form>
             <p id="greeting"></p><p id="count"></p>
+            <div style="height: 2000px"></div><p id="bottom">the end of a page longer than the window</p>
             <script>
               console.error('check: the page logs this');
               document.getElementById('name-form').addEventListener('submit', event => {
@@ -87,9 +88,9 @@ class HeadlessChromiumIT {
     }
 
     @Test
-    void shouldRunThePagesScriptSubmitItsFormAndSaveAScreenshotOfTheWindowSize() throws IOException {
+    void shouldRunThePagesScriptSubmitItsFormAndSaveAScreenshotOfTheWholePage() throws IOException {
         Path png;
-        List<?> viewport;
+        List<?> page;
         try (HeadlessChromium browser = HeadlessChromium.start("headless-chromium-check")) {
             browser.open(url());
             browser.find("#name").sendKeys("surge", Keys.ENTER);
@@ -98,8 +99,9 @@ class HeadlessChromiumIT {
                 assertThat(browser.find("#greeting").getText()).isEqualTo("hello surge");
                 assertThat(browser.find("#count").getDomAttribute("data-value")).isEqualTo("1");
             });
+            page = (List<?>) browser.driver().executeScript("return [innerWidth, innerHeight,"
+                    + " document.documentElement.clientWidth, document.documentElement.scrollHeight]");
             png = browser.screenshot();
-            viewport = (List<?>) browser.driver().executeScript("return [innerWidth, innerHeight]");
             assertThat(browser.consoleLog()).anySatisfy(line -> assertThat(line).contains("check: the page logs this"));
         }
 
@@ -108,11 +110,13 @@ class HeadlessChromiumIT {
         byte[] bytes = Files.readAllBytes(png);
         assertThat(bytes).startsWith(0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n');
         ByteBuffer header = ByteBuffer.wrap(bytes, 16, 8);
-        // the window is WIDTH x HEIGHT; the screenshot is its viewport, which headless Chromium makes as wide
-        assertThat(header.getInt()).as("width").isEqualTo(HeadlessChromium.WIDTH)
-                .isEqualTo(((Number) viewport.get(0)).intValue());
-        assertThat(header.getInt()).as("height").isEqualTo(((Number) viewport.get(1)).intValue())
-                .isPositive();
+        int width = header.getInt();
+        int height = header.getInt();
+        assertThat(((Number) page.get(0)).intValue()).as("window width").isEqualTo(HeadlessChromium.WIDTH);
+        assertThat(width).as("screenshot width: the viewport's, less a scrollbar")
+                .isEqualTo(((Number) page.get(2)).intValue());
+        assertThat(height).as("screenshot height: the whole page's").isEqualTo(((Number) page.get(3)).intValue())
+                .isGreaterThan(((Number) page.get(1)).intValue());
     }
 
     @Test
