@@ -45,8 +45,9 @@ final class HeadlessChromium implements AutoCloseable {
     static final int WIDTH = 1280;
     static final int HEIGHT = 900;
     /**
-     * Selenium warns at every start that no CDP module matches this Chromium's version: none is on the classpath, as
-     * this helper sends no CDP command. Held in a field so that the level set here stays (loggers are weakly held).
+     * Selenium warns at every start that no CDP module (selenium-devtools-vNNN) matches this Chromium's version: none
+     * is on the classpath, as this helper needs none (its two CDP commands go through chromedriver's own endpoint, not
+     * Selenium's DevTools connection). Held in a field so that the level set here stays (loggers are weakly held).
      */
     private static final Logger CDP_VERSION_FINDER = Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
 
