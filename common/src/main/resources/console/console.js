@@ -6,6 +6,7 @@
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   const STATUSES = ['200', '202', '400', '401', '429', '503', '504', 'other'];
   const SHARE_WINDOW = 60;
+  const WINDOW_SECONDS = 300; // what /stats keeps
   let apiKey = null; // kept in this page only: never stored, never put in a URL
   let eventsPlot = null;
   let latencyPlot = null;
@@ -81,7 +82,8 @@
     return {
       width: Math.max(280, chart.clientWidth - 16),
       height,
-      scales: { x: { time: true } },
+      // always the last five minutes, so that a few seconds of data do not stretch into sub-second ticks
+      scales: { x: { time: true, range: (plot, min, max) => [max - WINDOW_SECONDS, max] } },
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
       series: [{}, ...series],
