@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  *
  * @param ackTimeout           how long a request waits for its count before it is answered 202 (durable, not yet
  *                             counted)
- * @param produceTimeout       how long Kafka may take to acknowledge a write before the request is answered 503
+ * @param produceTimeout       how long Kafka may take to acknowledge a write before the request is answered 504
+ *                             (and the breaker counts a failure)
  * @param counterUrls          counter-streams instances that answer {@code GET /load} queries proxied by this API
  * @param breakerOpenDuration  how long writes are refused at once after the Kafka circuit breaker opens, before it
  *                             lets probe writes through

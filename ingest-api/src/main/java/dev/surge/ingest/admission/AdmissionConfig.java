@@ -9,8 +9,9 @@ import java.util.Objects;
 /**
  * What ingest-api lets in, typed and validated once at start.
  *
- * @param rateLimit        requests per second per client ({@code SURGE_RATE_LIMIT}); 0 turns the limit off
- * @param globalRateLimit  requests per second for this instance, all clients together; 0 turns it off
+ * @param rateLimit        events per second per client, a batch spending one per event ({@code SURGE_RATE_LIMIT}); 0
+ *                         turns the limit off
+ * @param globalRateLimit  events per second for this instance, all clients together; 0 turns it off
  * @param rateLimitClients how many clients' limiters are kept; beyond it the least recently seen is forgotten
  * @param maxBodyBytes     the largest request body read; a larger one is refused with 413
  * @param bodyTimeout      how long a client may take to send its request body, from the end of its headers; past
