@@ -11,6 +11,7 @@ import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -42,10 +43,14 @@ final class HttpTarget implements AutoCloseable {
         this.target = scenario.target();
         this.authorization = scenario.apiKey().map(ApiKey::authorization).orElse(null);
         this.timeoutMillis = scenario.timeout().toMillis();
-        QueuedThreadPool threads = new QueuedThreadPool(Math.max(8, Runtime.getRuntime().availableProcessors() * 4));
+        QueuedThreadPool threads = new QueuedThreadPool(Integer.getInteger("spike.threads", 64));
         threads.setName("spike-http");
         threads.setDaemon(true);
-        client = new HttpClient(new HttpClientTransportOverHTTP(1));
+        ClientConnector connector = new ClientConnector();
+        connector.setSelectors(1);
+        connector.setTCPNoDelay(true);
+        connector.setExecutor(threads);
+        client = new HttpClient(new HttpClientTransportOverHTTP(connector));
         client.setExecutor(threads);
         client.setMaxConnectionsPerDestination(scenario.maxInFlight());
         client.setMaxRequestsQueuedPerDestination(scenario.maxInFlight() + 1024);
@@ -60,9 +65,14 @@ final class HttpTarget implements AutoCloseable {
         }
     }
 
-    /** POSTs {@code json} to {@code pathAndQuery}; {@code callback} gets the answer on one of the client's threads. */
-    void post(String pathAndQuery, byte[] json, String idempotencyKey, Callback callback) {
-        Request request = client.newRequest(target.resolve(pathAndQuery))
+    /** The URI of {@code pathAndQuery} on the target, parsed once: a run posts to one URI. */
+    URI uri(String pathAndQuery) {
+        return target.resolve(pathAndQuery);
+    }
+
+    /** POSTs {@code json} to {@code uri}; {@code callback} gets the answer on one of the client's threads. */
+    void post(URI uri, byte[] json, String idempotencyKey, Callback callback) {
+        Request request = client.newRequest(uri)
                 .method(HttpMethod.POST)
                 .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .body(new BytesRequestContent("application/json", json));

@@ -2,6 +2,7 @@ package dev.surge.loadgen;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ final class SpikeRun {
     private final ScheduledExecutorService timers;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object drained = new Object();
-    private final String path;
+    private final URI uri;
     private final byte[] keyPrefixJson;
     private final long[] phaseStartNanos;
     private long start;
@@ -89,7 +90,7 @@ final class SpikeRun {
             return thread;
         });
         String query = scenario.ack().equals("durable") ? "?ack=durable" : "";
-        this.path = (scenario.mode().batch() ? "/simulate/batch" : "/simulate") + query;
+        this.uri = http.uri((scenario.mode().batch() ? "/simulate/batch" : "/simulate") + query);
         this.keyPrefixJson = ("{\"key\":\"" + scenario.keyPrefix() + "-").getBytes(StandardCharsets.US_ASCII);
         this.phaseStartNanos = new long[arrivals.phases().size() + 1];
         for (int i = 0; i < arrivals.phases().size(); i++) {
@@ -194,7 +195,7 @@ final class SpikeRun {
             idempotencyKey = arrival.idempotencyKeys == null ? null : arrival.idempotencyKeys[0];
         }
         try {
-            http.post(path, body, idempotencyKey, answer -> answered(arrival, answer));
+            http.post(uri, body, idempotencyKey, answer -> answered(arrival, answer));
         } catch (RuntimeException e) {
             answered(arrival, new HttpTarget.Answer(0, null, null, e));
         }
@@ -292,7 +293,7 @@ final class SpikeRun {
             finish(arrival, again[j]);
         }
         if (arrival.acknowledged > 0) {
-            tally.latency(arrival.phase, (now - arrival.due) / 1000);
+            tally.latency(arrival.phase, second, (now - arrival.due) / 1000);
         }
         if (inFlight.decrementAndGet() == 0) {
             synchronized (drained) {
@@ -321,7 +322,7 @@ final class SpikeRun {
         int now = secondOf(upTo) + (last ? 1 : 0);
         while (printed < now && printed < tally.seconds()) {
             int s = printed++;
-            Histogram latency = tally.takeSecond();
+            Histogram latency = tally.takeSecond(s);
             SecondStats stats = new SecondStats(s + 1, tally.get(Tally.Column.OFFERED, s),
                     tally.get(Tally.Column.DROPPED, s), tally.get(Tally.Column.ANSWERS, s),
                     millis(latency, 50), millis(latency, 99), tally.get(Tally.Column.S200, s),

@@ -20,7 +20,8 @@ final class Tally {
     static final long HIGHEST_MICROS = 3_600_000_000L;
     private final int seconds;
     private final AtomicLongArray[] columns = new AtomicLongArray[Column.values().length];
-    private final Recorder secondLatency = new Recorder(HIGHEST_MICROS, 3);
+    /** Latency per second an answer came in, until that second is printed (then removed). */
+    private final Map<Integer, Recorder> secondLatency = new ConcurrentHashMap<>();
     private final Recorder[] phaseLatency;
     private final Histogram[] phaseTotals;
     private final PhaseCounts[] phases;
@@ -93,15 +94,17 @@ final class Tally {
                 s -> new LongAdder()).add(events);
     }
 
-    void latency(int phase, long micros) {
+    /** The latency of a request acknowledged in {@code second}, due in {@code phase}. */
+    void latency(int phase, int second, long micros) {
         long value = Math.max(1, Math.min(HIGHEST_MICROS, micros));
-        secondLatency.recordValue(value);
+        secondLatency.computeIfAbsent(clamp(second), s -> new Recorder(HIGHEST_MICROS, 3)).recordValue(value);
         phaseLatency[phase].recordValue(value);
     }
 
-    /** The latencies recorded since the last call (the reader's second). */
-    Histogram takeSecond() {
-        return secondLatency.getIntervalHistogram();
+    /** The latencies of the requests acknowledged in {@code second}; the second's recorder is dropped. */
+    Histogram takeSecond(int second) {
+        Recorder recorder = secondLatency.remove(clamp(second));
+        return recorder == null ? new Histogram(HIGHEST_MICROS, 3) : recorder.getIntervalHistogram();
     }
 
     /** Every latency of the phase recorded so far. */

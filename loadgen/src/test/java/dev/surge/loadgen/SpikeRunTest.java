@@ -98,7 +98,9 @@ class SpikeRunTest {
     void shouldPassTheIntegrityCheckWhenEveryAcknowledgedEventIsCountedOnce() throws Exception {
         stub = new StubSurge(false);
 
-        SpikeResult result = run("200/s for 1s, 50/s for 1s", Mode.SINGLE, 100);
+        SpikeResult result = run("200/s for 1s, 50/s for 1s", Mode.SINGLE, 1000);
+
+        assertThat(result.dropped()).isZero();
 
         assertThat(result.integrity().verdict()).isEqualTo("PASS");
         assertThat(result.integrity().acknowledged()).isEqualTo(250);
@@ -112,7 +114,7 @@ class SpikeRunTest {
         stub = new StubSurge(false);
         stub.countTwice = 17;
 
-        SpikeResult result = run("100/s for 1s", Mode.SINGLE, 100);
+        SpikeResult result = run("100/s for 1s", Mode.SINGLE, 1000);
 
         assertThat(result.integrity().verdict()).isEqualTo("FAIL");
         assertThat(result.integrity().discrepancies()).hasSize(1);
@@ -125,7 +127,7 @@ class SpikeRunTest {
     void shouldSendBatchesAndCheckEveryEventOfThem() throws Exception {
         stub = new StubSurge(false);
 
-        SpikeResult result = run("100/s for 1s", Mode.BATCH_RETRY, 100);
+        SpikeResult result = run("100/s for 1s", Mode.BATCH_RETRY, 1000);
 
         assertThat(stub.attempts).hasSize(100);
         assertThat(stub.attempts).extracting(StubSurge.Attempt::idempotencyKey).doesNotContainNull()
