@@ -9,6 +9,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.ClientConnector;
@@ -58,6 +59,9 @@ final class HttpTarget implements AutoCloseable {
         client.setIdleTimeout(20_000);
         client.setConnectTimeout(5_000);
         client.setUserAgentField(null);
+        // per-request work a load generator does not need: a cookie store lookup, Accept-Encoding and decoders
+        client.setHttpCookieStore(new HttpCookieStore.Empty());
+        client.getContentDecoderFactories().clear();
         try {
             client.start();
         } catch (Exception e) {
