@@ -13,6 +13,7 @@ import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -51,7 +52,10 @@ final class HttpTarget implements AutoCloseable {
         connector.setSelectors(1);
         connector.setTCPNoDelay(true);
         connector.setExecutor(threads);
-        client = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(connector);
+        // answers are handled without blocking (counters, a histogram, a parse): on the selector thread, no handoff
+        transport.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
+        client = new HttpClient(transport);
         client.setExecutor(threads);
         client.setMaxConnectionsPerDestination(scenario.maxInFlight());
         client.setMaxRequestsQueuedPerDestination(scenario.maxInFlight() + 1024);
