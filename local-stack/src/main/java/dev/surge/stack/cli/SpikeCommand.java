@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * {@code ./surge spike}: an open-model load generator that shows how a spike hits a running stack, with an
  * integrity check at the end (the {@code loadgen} module does the work; this maps options onto it).
  */
-@Command(name = "spike", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "spike", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 120,
         description = {"Send a load profile to ingest-api at set arrival rates (an open model: latency from each "
                 + "request's due time), print one line a second, then a summary per phase; read every key of the run "
                 + "back and check that each acknowledged event was counted exactly once. Exit 0 on PASS, 1 on FAIL, "
