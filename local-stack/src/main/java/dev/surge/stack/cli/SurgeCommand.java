@@ -51,6 +51,7 @@ public final class SurgeCommand implements Runnable {
                 .addSubcommand(new StatusCommand(out, new StatusCollector(readiness, environment)))
                 .addSubcommand(new RescaleCommand(out, environment))
                 .addSubcommand(new FaultsCommand(home, out))
+                .addSubcommand(new SpikeCommand(out, environment))
                 .addSubcommand(new CommandLine.HelpCommand())
                 // after the subcommands: a converter reaches only the commands added before it
                 .registerConverter(Role.class, Role::of);
