@@ -8,7 +8,8 @@
 # Settings (environment):
 #   SURGE_SMOKE_PROJECT   compose project name (default surge-smoke): its network, containers and volumes
 #   SURGE_SMOKE_TIMEOUT   seconds for the stack part, from `up` to the last check (default 600)
-#   SURGE_SMOKE_KEEP=1    leave the stack running after the checks (for a look around; `down -v` it yourself)
+#   SURGE_SMOKE_KEEP=1    leave the stack (and a dockerd this run started) running after the checks; `down -v` it
+#                         yourself
 #   SURGE_SMOKE_REBASE=1  rebuild the base images even when they exist
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,21 @@ LONG_RUNNING=(kafka ingest-api-1 ingest-api-2 counter-streams-1 counter-streams-
 PORTS=(8080 8081 9090 9094)
 RUN_ID=$(date -u +%Y%m%d%H%M%S)
 
+# Stops the dockerd this script started (images and build cache stay on disk for the next run).
+stop_dockerd() {
+  [ -n "${DOCKERD_PID:-}" ] || return 0
+  [ "${SURGE_SMOKE_KEEP:-0}" = 1 ] && return 0
+  kill -TERM "$DOCKERD_PID" 2>/dev/null || return 0
+  local deadline=$((SECONDS + 60))
+  while kill -0 "$DOCKERD_PID" 2>/dev/null; do
+    if [ $SECONDS -ge $deadline ]; then
+      printf '[smoke] dockerd (pid %s) did not stop within 60 s\n' "$DOCKERD_PID" >&2
+      return 1
+    fi
+    sleep 1
+  done
+  printf '[smoke %4ds] stopped the dockerd this run started\n' "$SECONDS"
+}
 log() { printf '[smoke %4ds] %s\n' "$SECONDS" "$*"; }
 die() { printf '[smoke %4ds] FAIL: %s\n' "$SECONDS" "$*" >&2; exit 1; }
 # `timing NAME SECONDS`: one line of the figures printed at the end.
@@ -58,10 +74,16 @@ if ! "$DOCKER" build --help 2>/dev/null | grep -q -- '--progress'; then
   die "$DOCKER cannot build with BuildKit (the Dockerfiles use cache mounts): install docker.io or buildx"
 fi
 
+DOCKERD_PID=
 if ! "$DOCKER" info >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || die "no Docker engine answers and only root can start dockerd"
-  log "starting dockerd (log: /var/log/surge-dockerd.log; it stays running after this script) ..."
+  log "starting dockerd (log: /var/log/surge-dockerd.log; stopped again at the end) ..."
   nohup dockerd >/var/log/surge-dockerd.log 2>&1 &
+  DOCKERD_PID=$!
+  # A dockerd left running would make the integration tests' Testcontainers try to pull images (testkit's
+  # TestKafka then falls back to the embedded broker, but only after trying): stop it on any exit.
+  trap stop_dockerd EXIT
+  trap 'exit 130' INT TERM
   deadline=$((SECONDS + 60))
   until "$DOCKER" info >/dev/null 2>&1; do
     [ $SECONDS -lt $deadline ] || die "dockerd did not answer within 60 s: tail /var/log/surge-dockerd.log"
@@ -149,7 +171,7 @@ teardown() {
     compose logs --no-color --tail=40 2>&1 | tail -400 >&2 || true
   fi
   if [ "${SURGE_SMOKE_KEEP:-0}" = 1 ] && [ $status -eq 0 ]; then
-    log "SURGE_SMOKE_KEEP=1: the stack stays up; docker-compose -p $PROJECT ${COMPOSE_FILES[*]} down -v"
+    log "SURGE_SMOKE_KEEP=1: the stack (and dockerd) stay up; docker-compose -p $PROJECT ${COMPOSE_FILES[*]} down -v"
     exit 0
   fi
   log "docker-compose down -v ..."
@@ -165,6 +187,7 @@ teardown() {
   else
     log "down -v left no container, volume or network of project $PROJECT"
   fi
+  stop_dockerd || status=1
   exit $status
 }
 trap teardown EXIT
