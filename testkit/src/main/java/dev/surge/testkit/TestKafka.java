@@ -17,14 +17,14 @@ import org.testcontainers.kafka.KafkaContainer;
  * A real Kafka broker for integration tests, chosen in this order:
  * <ol>
  *   <li>{@code SURGE_TEST_KAFKA_BOOTSTRAP}: an existing cluster (nothing is started or stopped);</li>
- *   <li>Testcontainers' Kafka container, where a Docker engine answers and can start it;</li>
+ *   <li>Testcontainers' Kafka container, where a Docker engine answers;</li>
  *   <li>otherwise {@link EmbeddedKafkaBroker} in this JVM, on a fresh temporary directory.</li>
  * </ol>
  */
 public final class TestKafka implements AutoCloseable {
     public static final String EXTERNAL_VARIABLE = "SURGE_TEST_KAFKA_BOOTSTRAP";
     private static final Logger LOG = LoggerFactory.getLogger(TestKafka.class);
-    private static final String KAFKA_IMAGE = "apache/kafka:4.4.0";
+    private static final String KAFKA_IMAGE = "apache/kafka:4.1.0";
 
     private final String bootstrapServers;
     private final AutoCloseable resource;
@@ -44,17 +44,9 @@ public final class TestKafka implements AutoCloseable {
         }
         if (dockerAvailable()) {
             KafkaContainer container = new KafkaContainer(KAFKA_IMAGE);
-            try {
-                container.start();
-                LOG.info("Integration tests use a Kafka container at {}", container.getBootstrapServers());
-                return new TestKafka(container.getBootstrapServers(), container, null);
-            } catch (RuntimeException e) {
-                // A Docker engine that reaches no registry (as on the build machines once compose/smoke.sh has
-                // started dockerd) cannot pull the image: the embedded broker below serves instead.
-                LOG.warn("Cannot start the Kafka container {} ({}): integration tests use the embedded broker",
-                        KAFKA_IMAGE, e.toString());
-                container.close();
-            }
+            container.start();
+            LOG.info("Integration tests use a Kafka container at {}", container.getBootstrapServers());
+            return new TestKafka(container.getBootstrapServers(), container, null);
         }
         try {
             Path dir = Files.createTempDirectory("surge-test-kafka");
