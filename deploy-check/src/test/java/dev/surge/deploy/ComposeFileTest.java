@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ComposeFileTest {
     private static final String COMPOSE_FILE = "compose/docker-compose.yml";
+    private static final String LOCAL_OVERRIDE = "compose/local/docker-compose.local.yml";
     private static final Set<String> SURGE_SERVICES = Set.of("ingest-api-1", "ingest-api-2", "counter-streams-1",
             "counter-streams-2");
 
@@ -87,6 +88,35 @@ class ComposeFileTest {
         assertThat(services.path("kafka").path("image").asText()).startsWith("apache/kafka:4.");
         assertThat(services.path("topic-init").path("image").asText())
                 .isEqualTo(services.path("kafka").path("image").asText());
+    }
+
+    @Test
+    void shouldRunTheKafkaVersionOfTheClientJars() {
+        String version = RepoFiles.kafkaVersion();
+
+        assertThat(services.path("kafka").path("image").asText()).isEqualTo("apache/kafka:" + version);
+        assertThat(RepoFiles.text(RepoFiles.path("compose/local/kafka/pom.xml")))
+                .as("the local Kafka image's jars").contains("<kafka.version>" + version + "</kafka.version>");
+        assertThat(RepoFiles.yaml(RepoFiles.path(LOCAL_OVERRIDE)).path("services").path("kafka").path("image")
+                .asText()).isEqualTo("surge/local-kafka:" + version);
+    }
+
+    /** compose/smoke.sh runs the real file with this override: it may swap image names and nothing else. */
+    @Test
+    void shouldOnlySwapImageNamesInTheLocalOverride() {
+        JsonNode override = RepoFiles.yaml(RepoFiles.path(LOCAL_OVERRIDE));
+
+        assertThat(names(override)).containsExactly("services");
+        assertThat(names(override.path("services"))).isNotEmpty();
+        override.path("services").fields().forEachRemaining(service -> {
+            assertThat(services.has(service.getKey())).as("%s is a service of %s", service.getKey(), COMPOSE_FILE)
+                    .isTrue();
+            assertThat(names(service.getValue())).as("keys of %s in %s", service.getKey(), LOCAL_OVERRIDE)
+                    .containsExactly("image");
+        });
+        ExternalTool.Result result = ExternalTool.DOCKER_COMPOSE.run(RepoFiles.root(), "-f", COMPOSE_FILE, "-f",
+                LOCAL_OVERRIDE, "config", "-q");
+        assertThat(result.exitCode()).as("docker-compose config with the override:%n%s", result.output()).isZero();
     }
 
     @Test

@@ -52,6 +52,12 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void shouldNameTheKafkaVersionOfTheClientJars() {
+        assertThat(resource("ConfigMap", "surge-config").path("metadata").path("annotations")
+                .path("surge.dev/kafka-version").asText()).isEqualTo(RepoFiles.kafkaVersion());
+    }
+
+    @Test
     void shouldNameEachIngestApiInTheAckGroupByItsPod() {
         JsonNode container = resource("Deployment", "ingest-api").path("spec").path("template").path("spec")
                 .path("containers").path(0);

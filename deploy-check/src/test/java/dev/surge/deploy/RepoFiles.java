@@ -42,6 +42,16 @@ final class RepoFiles {
         return path;
     }
 
+    /** The Kafka version of the services' client jars: {@code kafka.version} in the root pom. */
+    static String kafkaVersion() {
+        java.util.regex.Matcher version = java.util.regex.Pattern.compile("<kafka.version>([^<]+)</kafka.version>")
+                .matcher(text(path("pom.xml")));
+        if (!version.find()) {
+            throw new AssertionError("no <kafka.version> in pom.xml");
+        }
+        return version.group(1);
+    }
+
     static String text(Path file) {
         try {
             return Files.readString(file);
