@@ -32,7 +32,8 @@ import org.testcontainers.kafka.KafkaContainer;
 public final class TestKafka implements AutoCloseable {
     public static final String EXTERNAL_VARIABLE = "SURGE_TEST_KAFKA_BOOTSTRAP";
     private static final Logger LOG = LoggerFactory.getLogger(TestKafka.class);
-    private static final String KAFKA_IMAGE = "apache/kafka:4.1.0";
+    /** The client jars' Kafka version, as compose/ pins it. */
+    private static final String KAFKA_IMAGE = "apache/kafka:4.4.0";
     private static final Duration PULL_TIMEOUT = Duration.ofSeconds(60);
     private static Boolean containerUsable;
 
