@@ -97,8 +97,7 @@ final class CounterConsole implements AutoCloseable {
         Optional<CountingGenerations.Counting> writing = path == null ? Optional.empty()
                 : generations.counting(path.writeTo().number());
         if (writing.isEmpty()) {
-            return new ConsoleStats.Instance(ConsoleStats.COUNTER_STREAMS, name, url(self), now.ready(),
-                    now.detail(), List.of(), List.of(), null, null, null, null);
+            return ConsoleStats.Instance.notCounting(name, url(self), now.ready(), now.detail());
         }
         Generation generation = path.writeTo();
         KafkaStreams streams = writing.get().streams();

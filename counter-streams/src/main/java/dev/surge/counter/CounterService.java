@@ -111,9 +111,8 @@ public final class CounterService implements AutoCloseable {
             return;
         }
         Readiness now = readiness();
-        ConsoleStats.Instance starting = new ConsoleStats.Instance(ConsoleStats.COUNTER_STREAMS,
-                config.advertisedHost() + ":" + http.port(), "http://" + config.advertisedHost() + ":" + http.port(),
-                now.ready(), now.detail(), List.of(), List.of(), null, null, null, null);
+        ConsoleStats.Instance starting = ConsoleStats.Instance.notCounting(config.advertisedHost() + ":" + http.port(),
+                "http://" + config.advertisedHost() + ":" + http.port(), now.ready(), now.detail());
         JsonResponses.json(ctx, 200, new ConsoleStats(starting, List.of(starting), List.of()));
     }
 

@@ -25,6 +25,12 @@ public record ConsoleStats(Instance self, List<Instance> instances, List<Second>
     public record Instance(String role, String instance, String url, boolean ready, String detail,
                            List<Integer> partitions, List<Integer> standbyPartitions, Long lag, String breaker,
                            Integer generation, Rescale rescale) {
+        /** A counter-streams instance with no generation running yet: its readiness only. */
+        public static Instance notCounting(String instance, String url, boolean ready, String detail) {
+            return new Instance(COUNTER_STREAMS, instance, url, ready, detail, List.of(), List.of(), null, null, null,
+                    null);
+        }
+
         /** An instance that did not answer. */
         public static Instance unreachable(String role, String url, String why) {
             return new Instance(role, url, url, false, "unreachable: " + why, List.of(), null, null, null, null,

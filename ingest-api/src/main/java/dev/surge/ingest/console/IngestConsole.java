@@ -33,14 +33,6 @@ import org.eclipse.jetty.client.ContentResponse;
  * meters {@code /metrics} shows: {@code surge_events_total} by outcome and {@code surge_ack_latency_seconds}.
  */
 public final class IngestConsole implements AutoCloseable {
-    /** The status a single event with each outcome is answered with. */
-    private static final Map<String, String> STATUS_OF_OUTCOME = Map.of(
-            EventOutcomes.COUNTED, "200", EventOutcomes.DUPLICATE, "200",
-            EventOutcomes.ACCEPTED, "202", EventOutcomes.DURABLE, "202",
-            EventOutcomes.INVALID, "400", EventOutcomes.UNAUTHORIZED, "401",
-            EventOutcomes.RATE_LIMITED, "429",
-            EventOutcomes.OVERLOADED, "503", EventOutcomes.UNAVAILABLE, "503",
-            EventOutcomes.UNCONFIRMED, "504");
     private static final long COUNTERS_TIMEOUT_MS = 1_000;
 
     private final String instance;
@@ -76,8 +68,7 @@ public final class IngestConsole implements AutoCloseable {
         }
         Map<String, Long> added = outcomes.next(byOutcome);
         Map<String, Long> answers = new TreeMap<>();
-        added.forEach((outcome, events) -> answers.merge(STATUS_OF_OUTCOME.getOrDefault(outcome, "other"), events,
-                Long::sum));
+        added.forEach((outcome, events) -> answers.merge(EventOutcomes.statusOf(outcome), events, Long::sum));
         IntervalPercentiles.Interval latency = ackLatency.next();
         return new ConsoleStats.Second(second, added.getOrDefault(EventOutcomes.COUNTED, 0L), answers,
                 latency.p50Ms(), latency.p99Ms());

@@ -54,7 +54,7 @@ public final class LoadProxy implements AutoCloseable {
     public void forward(Context ctx) {
         String pathAndQuery = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
         int first = Math.floorMod(next.getAndIncrement(), counters.size());
-        ctx.future(() -> attempt(pathAndQuery, first, 0).thenAccept(response -> {
+        ctx.future(() -> attempt(pathAndQuery, first, 0, TIMEOUT_MS).thenAccept(response -> {
             if (response == null) {
                 JsonResponses.problem(ctx, Problem.of(503, "counter-streams-unavailable", "Load not available now",
                         "No counter-streams instance answered"), Map.of("Retry-After", "1"));
@@ -82,10 +82,6 @@ public final class LoadProxy implements AutoCloseable {
     /** The counter-streams instances this proxy asks. */
     public List<URI> counters() {
         return counters;
-    }
-
-    private CompletableFuture<ContentResponse> attempt(String pathAndQuery, int first, int tried) {
-        return attempt(pathAndQuery, first, tried, TIMEOUT_MS);
     }
 
     private CompletableFuture<ContentResponse> attempt(String pathAndQuery, int first, int tried, long timeoutMs) {

@@ -24,6 +24,11 @@ public final class EventOutcomes {
     public static final String RATE_LIMITED = "rate_limited";
     public static final String OVERLOADED = "overloaded";
 
+    /** The HTTP status a single event with each outcome is answered with. */
+    private static final Map<String, Integer> STATUS = Map.of(
+            COUNTED, 200, DUPLICATE, 200, ACCEPTED, 202, DURABLE, 202, INVALID, 400, UNAUTHORIZED, 401,
+            RATE_LIMITED, 429, OVERLOADED, 503, UNAVAILABLE, 503, UNCONFIRMED, 504);
+
     private final MeterRegistry registry;
     /**
      * Counters by outcome, then client tag: both sets are small (see above). Under overload this runs for every
@@ -33,6 +38,12 @@ public final class EventOutcomes {
 
     public EventOutcomes(MeterRegistry registry) {
         this.registry = registry;
+    }
+
+    /** The status a single event that ended as {@code outcome} is answered with, as text; "other" if unknown. */
+    public static String statusOf(String outcome) {
+        Integer status = STATUS.get(outcome);
+        return status == null ? "other" : status.toString();
     }
 
     public void count(String outcome, String clientTag) {
