@@ -5,10 +5,14 @@
 #                [--open-seconds S] [--perf-records N] [--out FILE | --no-write] [--build] [--keep]
 #                [--overload-base C] [--overload-only]
 #                [--batch-sizes "1 10 100 500 1000"] [--batch-seconds S] [--batch-connections C]
-#                [--batch-format json|ndjson] [--batch-only]
+#                [--batch-format json|ndjson] [--batch-only] [--own-stack]
 #
-# Starts its own stack (broker, counter-streams, ingest-api) from the jars on a temp data dir and on ports away from
-# 8080/8081/9092, runs the baselines (Flask original, Javalin ceiling, Kafka ProducerPerformance) and the Surge runs
+# When a stack started by `./surge up` is running (listed in data/stack.json, its ingest-api ready), measures Surge on
+# that stack, as it was configured (its ingest-api, counter-streams and broker), and prints the console's URL to watch
+# it; phases that need a fresh stack (the warm-up curve from ready) are skipped. Otherwise, or with --own-stack (which
+# refuses while a ./surge up stack runs: two stacks on these cores would make every figure meaningless), it starts its
+# own stack with the launcher ./surge up uses (local-stack.jar up) on a temp data dir and on ports away from
+# 8080/8081/9092. It runs the baselines (Flask original, Javalin ceiling, Kafka ProducerPerformance) and the Surge runs
 # (closed loop with wrk, fixed-rate open loop), checks after every Surge run that every acknowledged request was
 # counted exactly once, prints a table with ratios and writes it into BENCHMARKS.md. Everything it started is stopped
 # on exit. Load goes to 127.0.0.1 only, and every load phase is bounded in time. Then the overload scenario (issue 15):
@@ -25,8 +29,8 @@ COMMAND_LINE="bench/run.sh${*:+ $*}"
 # ------------------------------------------------------------------------------------------------ options
 QUICK=0 DURATION='' WARMUP='' CONNS='' KEYS=100 OPEN_SECONDS='' PERF_RECORDS='' OUT="$ROOT/BENCHMARKS.md" WRITE=1 BUILD=0 KEEP=0
 OVERLOAD_BASE=256 OVERLOAD_ONLY=0
-BATCH_SIZES="1 10 100 500 1000" BATCH_SECONDS='' BATCH_CONNECTIONS='' BATCH_ONLY=0 BATCH_FORMAT=json
-usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+BATCH_SIZES="1 10 100 500 1000" BATCH_SECONDS='' BATCH_CONNECTIONS='' BATCH_ONLY=0 BATCH_FORMAT=json OWN_STACK=0
+usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while (($#)); do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -47,6 +51,7 @@ while (($#)); do
     --batch-connections) BATCH_CONNECTIONS=$2; shift ;;
     --batch-format) BATCH_FORMAT=$2; shift ;;
     --batch-only) BATCH_ONLY=1 ;;
+    --own-stack) OWN_STACK=1 ;;
     -h|--help) usage 0 ;;
     *) echo "bench: unknown option $1" >&2; usage 2 ;;
   esac
@@ -61,8 +66,8 @@ else
   MODE=full; : "${DURATION:=20}" "${WARMUP:=10}" "${CONNS:=64 256 1024}" "${OPEN_SECONDS:=30}" "${PERF_RECORDS:=5000000}"
   # Surge's three JVMs compile for minutes on 2 cores (C1/C2 took about half of each one's CPU in its first 100 s,
   # BENCHMARKS.md "Where the time goes"): its warm figures are taken after this much more count-mode load at 256
-  # connections (the first seconds from ready are reported on their own, as the warm-up curve); BENCH_JIT_WARMUP=S
-  # changes it
+  # connections (on a stack of its own, the first seconds from ready are reported on their own, as the warm-up curve);
+  # BENCH_JIT_WARMUP=S changes it
   JIT_WARMUP=${BENCH_JIT_WARMUP:-120}
 fi
 : "${BATCH_SECONDS:=$DURATION}"
@@ -76,14 +81,11 @@ WRK_TIMEOUT=10s              # > ingest-api's 2 s ack timeout: the server answer
 # Little's law says no more are in flight, so requests do not queue in the client for a free connection
 OPEN_CONNECTIONS=${BENCH_OPEN_CONNECTIONS:-}
 PERF_PARTITIONS=${BENCH_PERF_PARTITIONS:-${BENCH_PARTITIONS:-12}}   # as many as Surge's load-events topic
-# JVM flags as ./surge up gives them (local-stack's LocalStack), plus SURGE_JAVA_OPTS for all three (e.g. JFR)
-SURGE_JAVA_OPTS=${SURGE_JAVA_OPTS:-}
-# the parallel collector unless SURGE_JAVA_OPTS chooses one (ServiceLauncher.collector)
-GC_JVM="-XX:+UseParallelGC"
-[[ " $SURGE_JAVA_OPTS " =~ \ -XX:\+Use[A-Za-z0-9]+GC\  ]] && GC_JVM=""
-BROKER_JVM="-Xmx1g -XX:+ExitOnOutOfMemoryError${GC_JVM:+ $GC_JVM}${SURGE_JAVA_OPTS:+ $SURGE_JAVA_OPTS}"
-SERVICE_JVM="-Xmx512m -XX:+ExitOnOutOfMemoryError${GC_JVM:+ $GC_JVM}${SURGE_JAVA_OPTS:+ $SURGE_JAVA_OPTS}"
+# The stack of its own is started by the launcher of ./surge up (local-stack.jar up), with its JVM flags; the launcher
+# passes SURGE_JAVA_OPTS (e.g. JFR) to all three JVMs.
 PARTITIONS=${BENCH_PARTITIONS:-12}             # load-events and load-acks, as ./surge up (--partitions, default 12)
+# a running ./surge up stack is looked for in this data dir (./surge up's default)
+STACK_DATA_DIR=${BENCH_STACK_DATA_DIR:-$ROOT/data}
 
 API_PORT=${BENCH_API_PORT:-18080}
 CS_PORT=${BENCH_COUNTER_PORT:-18081}
@@ -120,17 +122,22 @@ ensure_tools() {
 
 ensure_build() {
   local jars=(embedded-kafka/target/embedded-kafka.jar counter-streams/target/counter-streams.jar
-              ingest-api/target/ingest-api.jar)
+              ingest-api/target/ingest-api.jar local-stack/target/local-stack.jar)
   local need=$BUILD j
   for j in "${jars[@]}"; do
     if [[ ! -f $j ]]; then
       need=1
-    elif [[ -n $(find pom.xml common embedded-kafka counter-streams ingest-api -newer "$j" \
+    elif [[ -n $(find pom.xml common embedded-kafka counter-streams ingest-api local-stack -newer "$j" \
                  \( -name pom.xml -o -path '*/src/main/*' \) -type f -print -quit 2>/dev/null) ]]; then
       need=1 # sources changed since this jar was built: measure what is in the tree, not a stale jar
     fi
   done
   compgen -G 'ingest-api/target/lib/javalin-*.jar' >/dev/null || need=1
+  if ((need)) && [[ $STACK_MODE == running ]]; then
+    # mvn package would rewrite the jars the running stack's JVMs have open
+    log "note: the running stack runs the jars it was started with; sources may have changed since, and they are not rebuilt under it (./surge down, then ./surge bench, measures the tree as it is)"
+    need=0
+  fi
   if ((need)); then
     log "building the project (mvn -B -q -DskipTests package)"
     mvn -B -q -DskipTests package
@@ -182,6 +189,12 @@ cleanup() {
   for i in "${!PIDS[@]}"; do
     if [[ -n ${PIDS[i]} ]]; then live+=("${PIDS[i]}"); fi
   done
+  if [[ -n $(pid_of stack) ]]; then
+    # the stack of its own: ./surge down stops its services in order, then its launcher exits
+    log "stopping the stack this run started (./surge down --data-dir $WORK/stack)"
+    timeout -k 5 180 java -Dsurge.home="$ROOT" -jar local-stack/target/local-stack.jar down --data-dir "$WORK/stack" \
+      >>"$WORK/logs/down.log" 2>&1 || log "./surge down failed (see $WORK/logs/down.log); stopping the launcher"
+  fi
   if ((${#live[@]})); then
     log "stopping ${#live[@]} process(es) this run started"
     # the API and the streams app before the broker, so that they can leave cleanly
@@ -235,6 +248,89 @@ pid_of() {
   done
 }
 
+# ------------------------------------------------------------------------------------------------ the stack
+# Surge is measured on one stack: the one ./surge up runs (STACK_MODE=running), or one this run starts with the same
+# launcher (STACK_MODE=own). STACK_PROCESSES: "role pid port log" of its processes, for surge_alive and the report.
+STACK_MODE='' STACK_PROCESSES=() KAFKA_BOOTSTRAP='' COUNT_GENERATION=''
+surge_cli() { java -Dsurge.home="$ROOT" -jar local-stack/target/local-stack.jar "$@"; }
+# STATUS-JSON: "key value" lines of ./surge status --json: launcher_alive, kafka, partitions, generation, and one
+# "process ROLE PID PORT ALIVE READY LOG" per process
+status_lines() {
+  "$PYTHON" -c '
+import json, sys
+s = json.load(sys.stdin)
+print("launcher_alive", str(bool(s.get("launcher") and s["launcher"].get("alive"))).lower())
+print("kafka", (s.get("kafka") or {}).get("bootstrap") or "")
+cp = s.get("countPath") or {}
+print("partitions", cp.get("partitions", ""))
+print("generation", cp.get("generation", ""))
+for p in s.get("processes") or []:
+    print("process", p["role"], p["pid"], p["port"], str(p["alive"]).lower(), str(p["ready"]).lower(), p.get("log") or "-")
+'
+}
+# Whether a ./surge up stack runs from STACK_DATA_DIR: 0 (and STACK_STATUS set) when one is listed and alive, 1 when
+# none is (no stack.json, or one whose launcher and processes are all gone)
+find_running_stack() {
+  [[ -f $STACK_DATA_DIR/stack.json ]] || return 1
+  local json
+  json=$(timeout -k 5 90 java -Dsurge.home="$ROOT" -jar local-stack/target/local-stack.jar status --json \
+         --data-dir "$STACK_DATA_DIR" 2>"$WORK/logs/status.log") \
+    || { cat "$WORK/logs/status.log" >&2; die "./surge status --json --data-dir $STACK_DATA_DIR failed (above)"; }
+  STACK_STATUS=$(status_lines <<<"$json") || die "cannot read ./surge status --json: $json"
+  if [[ $(awk '$1 == "launcher_alive" { print $2 }' <<<"$STACK_STATUS") != true ]] \
+      && ! awk '$1 == "process" && $5 == "true" { found = 1 } END { exit !found }' <<<"$STACK_STATUS"; then
+    return 1 # a stack.json left behind: nothing of it runs
+  fi
+  return 0
+}
+# Measure on the running stack: its first ready ingest-api and counter-streams, its Kafka, its partitions
+use_running_stack() {
+  local api cs
+  api=$(awk '$1 == "process" && $2 == "ingest-api" && $6 == "true" { print $4; exit }' <<<"$STACK_STATUS")
+  cs=$(awk '$1 == "process" && $2 == "counter-streams" && $6 == "true" { print $4; exit }' <<<"$STACK_STATUS")
+  if [[ -z $api || -z $cs ]]; then
+    die "a Surge stack runs from $STACK_DATA_DIR but $([[ -z $api ]] && echo "no ingest-api" || echo "no counter-streams") of it is ready (./surge status): wait until it is, or stop it (./surge down) to let bench start a stack of its own"
+  fi
+  if [[ -n ${BENCH_PARTITIONS:-} ]]; then
+    die "BENCH_PARTITIONS applies to a stack bench starts itself; the running stack keeps its own partitions (./surge rescale changes them), or use --own-stack after ./surge down"
+  fi
+  if [[ -n ${BENCH_API_PORT:-}${BENCH_COUNTER_PORT:-}${BENCH_KAFKA_PORT:-} ]]; then
+    log "BENCH_API_PORT/BENCH_COUNTER_PORT/BENCH_KAFKA_PORT apply to a stack of bench's own: ignored on the running stack"
+  fi
+  STACK_MODE=running API_PORT=$api CS_PORT=$cs
+  KAFKA_BOOTSTRAP=$(awk '$1 == "kafka" { print $2 }' <<<"$STACK_STATUS")
+  PARTITIONS=$(awk '$1 == "partitions" { print $2 }' <<<"$STACK_STATUS")
+  COUNT_GENERATION=$(awk '$1 == "generation" { print $2 }' <<<"$STACK_STATUS")
+  [[ -n $PARTITIONS ]] || die "./surge status --json names no count path partitions for the running stack"
+  PERF_PARTITIONS=${BENCH_PERF_PARTITIONS:-$PARTITIONS}
+  mapfile -t STACK_PROCESSES < <(awk '$1 == "process" && $5 == "true" { print $2, $3, $4, $7 }' <<<"$STACK_STATUS")
+}
+# Start a stack of its own with the launcher of ./surge up, on the BENCH ports and a data dir in WORK
+start_own_stack() {
+  STACK_MODE=own KAFKA_BOOTSTRAP="$HOST:$KAFKA_PORT"
+  start_bg stack java -Dsurge.home="$ROOT" -jar local-stack/target/local-stack.jar up --data-dir "$WORK/stack" \
+    --port "$API_PORT" --counter-port "$CS_PORT" --broker-port "$KAFKA_PORT" --controller-port "$CONTROLLER_PORT" \
+    --partitions "$PARTITIONS"
+  # the launcher starts the broker, counter-streams, then ingest-api, each awaited until ready (at most 60 + 120 + 120 s)
+  wait_ready "http://$HOST:$API_PORT/health/ready" 330 stack
+  find_running_stack_in "$WORK/stack"
+  mapfile -t STACK_PROCESSES < <(awk '$1 == "process" && $5 == "true" { print $2, $3, $4, $7 }' <<<"$STACK_STATUS")
+  COUNT_GENERATION=$(awk '$1 == "generation" { print $2 }' <<<"$STACK_STATUS")
+}
+find_running_stack_in() { local STACK_DATA_DIR=$1; find_running_stack || die "the stack started in $1 is not running"; }
+# JVM-FLAGS PID: the options a running JVM was started with (between the java binary and -jar)
+jvm_flags() {
+  tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | awk 'NR > 1 && $0 == "-jar" { exit } NR > 1 { printf "%s%s", (n++ ? " " : ""), $0 }'
+}
+stack_jvm_flags() { # ROLE: the JVM flags of the stack's first process of ROLE
+  local entry role pid
+  for entry in "${STACK_PROCESSES[@]}"; do
+    read -r role pid _ <<<"$entry"
+    if [[ $role == "$1" ]]; then jvm_flags "$pid"; return; fi
+  done
+  echo "?"
+}
+
 # ------------------------------------------------------------------------------------------------ load and results
 val() { awk -v n="$2" '$1 == n { print $2; exit }' "$1"; }
 ROWS=()   # "system|mode|load|rate|202s|p50|p99|p999|errors|integrity"
@@ -245,7 +341,7 @@ verdict_ge() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "n/a" && a + 0 >= b + 0
 run_wrk() { # NAME URL CONNECTIONS SECONDS KEY_PREFIX [SCRIPT] -> $WORK/res/NAME.sum
   local name=$1 url=$2 c=$3 d=$4 prefix=$5 script=${6:-bench/simulate.lua}
   timeout -k 5 $((d + 40)) wrk -t"$WRK_THREADS" -c"$c" -d"${d}s" --timeout "$WRK_TIMEOUT" -s "$script" \
-    "$url" -- "$prefix" "$KEYS" "$WORK/res/$name.sum" >"$WORK/logs/wrk-$name.log" 2>&1 \
+    "$url" -- "$KEY_RUN-$prefix" "$KEYS" "$WORK/res/$name.sum" >"$WORK/logs/wrk-$name.log" 2>&1 \
     || { tail -n 20 "$WORK/logs/wrk-$name.log" >&2; surge_alive; die "wrk $name failed"; }
   [[ -s $WORK/res/$name.sum ]] || die "wrk $name wrote no summary"
 }
@@ -267,16 +363,19 @@ add_row() { # SYSTEM MODE LOAD SUMFILE INTEGRITY
 # Integrity. SURGE_ACKED counts every 2xx answer this stack gave to the bench (warm-ups and checks included), and
 # SURGE_UNANSWERED the requests sent but never answered (in flight when wrk stopped, or timed out): the counted total
 # must be at least SURGE_ACKED (else events were lost) and at most SURGE_ACKED + SURGE_UNANSWERED (else events were
-# doubled, or an event answered 503 was counted). With a GET /load endpoint BenchTool reads the cluster total; without
+# doubled, or an event answered 503 was counted), both on top of LOAD_BASE, what the stack had counted before this run
+# (0 on a stack of its own; on a ./surge up stack nothing else may send it events while bench runs). Keys are fresh
+# per run (KEY_RUN) and per phase. With a GET /load endpoint BenchTool reads the cluster total; without
 # one it re-POSTs once per key and checks each key's running count the same way.
-SURGE_ACKED=0 SURGE_UNANSWERED=0 INTEGRITY_FAILURES=0 INTEGRITY_METHOD=''
+SURGE_ACKED=0 SURGE_UNANSWERED=0 INTEGRITY_FAILURES=0 INTEGRITY_METHOD='' LOAD_BASE=0
+KEY_RUN="r$(date +%s)"
 VERDICT=
 verify_surge() { # SUMFILE -> sets VERDICT to PASS or FAILED (no subshell: it updates SURGE_ACKED)
   local out rc=0 extra
   out=$(timeout -k 5 330 java -cp "$WORK/classes" BenchTool verify --api "http://$HOST:$API_PORT" \
         --load-url "http://$HOST:$CS_PORT/load" --load-url "http://$HOST:$API_PORT/load" \
-        --expected-total "$SURGE_ACKED" --max-total "$((SURGE_ACKED + SURGE_UNANSWERED))" --keys-file "$1" \
-        --timeout-seconds 300 2>&1) || rc=$?
+        --expected-total "$((LOAD_BASE + SURGE_ACKED))" --max-total "$((LOAD_BASE + SURGE_ACKED + SURGE_UNANSWERED))" \
+        --keys-file "$1" --timeout-seconds 300 2>&1) || rc=$?
   echo "$out" >>"$WORK/logs/verify.log"
   extra=$(sed -n 's/.* extra \([0-9]*\)$/\1/p' <<<"$out" | tail -n 1)
   SURGE_ACKED=$((SURGE_ACKED + ${extra:-0}))
@@ -297,13 +396,13 @@ verify_surge() { # SUMFILE -> sets VERDICT to PASS or FAILED (no subshell: it up
   fi
 }
 surge_alive() { # the stack must still be there: a process that died makes every later figure meaningless
-  local name pid
-  for name in broker counter-streams ingest-api; do
-    pid=$(pid_of "$name")
-    if [[ -n $pid ]] && ! alive "$pid"; then
+  local entry role pid logfile
+  for entry in "${STACK_PROCESSES[@]}"; do
+    read -r role pid _ logfile <<<"$entry"
+    if ! alive "$pid"; then
       FAILED_SETUP=1
-      tail -n 20 "$WORK/logs/$name.log" >&2
-      die "$name (pid $pid) exited during the run (crashed, or stopped from outside: see its log above)"
+      if [[ -f $logfile ]]; then tail -n 20 "$logfile" >&2; fi
+      die "$role (pid $pid) exited during the run (crashed, or stopped from outside: see its log $logfile)"
     fi
   done
 }
@@ -327,7 +426,7 @@ surge_open() { # NAME ACK RATE
   if [[ $ack == durable ]]; then url+="?ack=durable"; fi
   timeout -k 5 $((WARMUP + OPEN_SECONDS + 90)) java -Xss256k -cp "$WORK/classes" BenchTool openloop --url "$url" \
     --rate "$rate" --seconds "$OPEN_SECONDS" --warmup-seconds "$WARMUP" --connections "$OPEN_CONNECTIONS" \
-    --keys "$KEYS" --prefix "$name" --out "$f" >"$WORK/logs/open-$name.log" 2>&1 \
+    --keys "$KEYS" --prefix "$KEY_RUN-$name" --out "$f" >"$WORK/logs/open-$name.log" 2>&1 \
     || { tail -n 20 "$WORK/logs/open-$name.log" >&2; surge_alive; die "open loop $name failed"; }
   surge_alive
   SURGE_ACKED=$((SURGE_ACKED + $(val "$f" s2xx_incl_warmup)))
@@ -387,8 +486,8 @@ verify_batch() { # SUMFILE -> sets VERDICT (no subshell: it counts failures)
   local f=$1 out rc=0 bad=() upper acked counted
   out=$(timeout -k 5 330 java -cp "$WORK/classes" BenchTool verify --api "http://$HOST:$API_PORT" \
         --load-url "http://$HOST:$CS_PORT/load" --load-url "http://$HOST:$API_PORT/load" \
-        --expected-total "$SURGE_ACKED" --max-total "$((SURGE_ACKED + SURGE_UNANSWERED))" --keys-file "$f" \
-        --per-key-url "http://$HOST:$CS_PORT/load/" --timeout-seconds 300 2>&1) || rc=$?
+        --expected-total "$((LOAD_BASE + SURGE_ACKED))" --max-total "$((LOAD_BASE + SURGE_ACKED + SURGE_UNANSWERED))" \
+        --keys-file "$f" --per-key-url "http://$HOST:$CS_PORT/load/" --timeout-seconds 300 2>&1) || rc=$?
   echo "$out" >>"$WORK/logs/verify.log"
   INTEGRITY_METHOD=$(sed -n 's/.*method=\([a-z-]*\).*/\1/p' <<<"$out" | paste -sd+ -)
   if ((rc != 0)) || grep -q '^FAILED' <<<"$out" || ! grep -q '^PASS method=per-key' <<<"$out"; then bad+=("counts"); fi
@@ -418,7 +517,7 @@ surge_batch() { # SIZE ACK(count|durable) [warmup]: a row of the table, or (warm
   c=$(batch_connections "$size")
   timeout -k 5 $((warm + seconds + 150)) java -Xss256k -Xmx512m -cp "$WORK/classes" BenchTool batch \
     --url "http://$HOST:$API_PORT/simulate/batch?ack=$ack" --batch "$size" --connections "$c" \
-    --seconds "$seconds" --warmup-seconds "$warm" --keys "$KEYS" --prefix "$name" --format "$BATCH_FORMAT" \
+    --seconds "$seconds" --warmup-seconds "$warm" --keys "$KEYS" --prefix "$KEY_RUN-$name" --format "$BATCH_FORMAT" \
     --timeout-seconds 60 --out "$f" >"$WORK/logs/batch-$name.log" 2>&1 \
     || { tail -n 20 "$WORK/logs/batch-$name.log" >&2; surge_alive; die "batch $name failed"; }
   surge_alive
@@ -490,9 +589,28 @@ baseline() { # NAME SYSTEM PORT -> sets BEST (no subshell: it adds rows)
 
 # ------------------------------------------------------------------------------------------------ the run
 ensure_tools
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/surge-bench.XXXXXX")
+mkdir -p "$WORK/logs" "$WORK/res" "$WORK/classes"
+# Which stack: the one ./surge up runs, if any (two stacks on these cores would make every figure meaningless). Asked
+# before building: a build must not rewrite the jars a running stack has open.
+if [[ -f $STACK_DATA_DIR/stack.json && ! -f local-stack/target/local-stack.jar ]]; then
+  rm -rf "$WORK"; WORK=''
+  die "$STACK_DATA_DIR/stack.json lists a stack, and local-stack/target/local-stack.jar, which tells whether it runs, is missing: ./surge status builds it and says"
+fi
+if find_running_stack; then
+  if ((OWN_STACK)); then
+    rm -rf "$WORK"; WORK=''
+    die "a Surge stack started by ./surge up is running from $STACK_DATA_DIR (./surge status): --own-stack would start a second stack beside it, and two stacks on $(nproc) cores make every figure meaningless. Stop it first (./surge down), or leave out --own-stack to measure on it"
+  fi
+  use_running_stack
+  log "measuring Surge on the running stack started by ./surge up, as it was configured ($STACK_DATA_DIR): ingest-api http://$HOST:$API_PORT, counter-streams http://$HOST:$CS_PORT, Kafka $KAFKA_BOOTSTRAP, $PARTITIONS partitions; the warm-up curve is skipped (the stack is not fresh)"
+  log "watch it in the console: http://$HOST:$API_PORT/ (send it nothing else meanwhile: the integrity check reads its GET /load total)"
+fi
 ensure_build
 PREP_SECONDS=$(($(date +%s) - T0))   # installs and builds: reported apart from the benchmark itself
-for p in "$API_PORT" "$CS_PORT" "$KAFKA_PORT" "$CONTROLLER_PORT" "$FLASK_PORT" "$CEILING_PORT"; do
+PORTS=("$FLASK_PORT" "$CEILING_PORT")
+if [[ $STACK_MODE != running ]]; then PORTS+=("$API_PORT" "$CS_PORT" "$KAFKA_PORT" "$CONTROLLER_PORT"); fi
+for p in "${PORTS[@]}"; do
   if port_open "$p"; then die "port $p on $HOST is in use: stop what listens there or set BENCH_*_PORT (see bench/README.md)"; fi
 done
 if [[ -z $OPEN_CONNECTIONS ]]; then
@@ -505,8 +623,6 @@ NOFILE=$((OVERLOAD_BASE * 10 + 1024)); if ((NOFILE < 8192)); then NOFILE=8192; f
 if (($(ulimit -n) < NOFILE)); then
   ulimit -n "$NOFILE" 2>/dev/null || log "warning: open-files limit $(ulimit -n): runs with many connections may see socket errors"
 fi
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/surge-bench.XXXXXX")
-mkdir -p "$WORK/logs" "$WORK/res" "$WORK/classes"
 javac -d "$WORK/classes" bench/BenchTool.java
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -532,48 +648,17 @@ stop_named ceiling
 
 fi
 
-# 3. the broker, and the Kafka ceiling against it while nothing else uses it
-# shellcheck disable=SC2086 # BROKER_JVM and SERVICE_JVM are lists of JVM flags
-start_bg broker java $BROKER_JVM -jar embedded-kafka/target/embedded-kafka.jar --data-dir "$WORK/data/kafka" \
-  --port "$KAFKA_PORT" --controller-port "$CONTROLLER_PORT"
-wait_port "$KAFKA_PORT" 90 broker
-if ((!OVERLOAD_ONLY)); then
-KTOOLS='bench/kafka-tools/target/lib/*'
-timeout -k 5 120 java -cp "$KTOOLS" org.apache.kafka.tools.TopicCommand --bootstrap-server "$HOST:$KAFKA_PORT" \
-  --create --if-not-exists --topic bench-perf --partitions "$PERF_PARTITIONS" --replication-factor 1 \
-  >"$WORK/logs/topic.log" 2>&1 || { cat "$WORK/logs/topic.log" >&2; die "could not create topic bench-perf"; }
-PERF_WARMUP=$((PERF_RECORDS / 5))
-PERF_CMD="java -cp '$KTOOLS' org.apache.kafka.tools.ProducerPerformance --topic bench-perf --num-records $PERF_RECORDS --warmup-records $PERF_WARMUP --record-size 100 --throughput -1 --bootstrap-server $HOST:$KAFKA_PORT --command-property acks=all"
-log "Kafka ceiling: ProducerPerformance, $PERF_RECORDS records of 100 B ($PERF_WARMUP warm-up), acks=all"
-timeout -k 5 300 java -cp "$KTOOLS" org.apache.kafka.tools.ProducerPerformance --topic bench-perf \
-  --num-records "$PERF_RECORDS" --warmup-records "$PERF_WARMUP" --record-size 100 --throughput -1 \
-  --bootstrap-server "$HOST:$KAFKA_PORT" --command-property acks=all >"$WORK/logs/perf.log" 2>&1 \
-  || { tail -n 20 "$WORK/logs/perf.log" >&2; die "ProducerPerformance failed"; }
-# the last summary line is the steady state (after the warm-up records)
-PERF_LINE=$(grep 'records sent' "$WORK/logs/perf.log" | tail -n 1)
-PERF_RATE=$(sed -n 's/.* \([0-9.]*\) records\/sec.*/\1/p' <<<"$PERF_LINE" | cut -d. -f1)
-perf_ms() { sed -n "s/.* \([0-9.]*\) ms $1.*/\1/p" <<<"$PERF_LINE"; }
-ROWS+=("Kafka ProducerPerformance|acks=all, 100 B, $PERF_PARTITIONS partitions|$PERF_RECORDS records|${PERF_RATE:-?}|-|$(perf_ms 50th)|$(perf_ms 99th)|$(perf_ms 99.9th)|0|-")
-log "Kafka ceiling: ${PERF_RATE:-?} records/s ($PERF_LINE)"
+# 3. Surge: the running stack, or a stack of its own started by the launcher of ./surge up (broker, counter-streams,
+# then ingest-api, each awaited until ready)
+if [[ $STACK_MODE != running ]]; then
+  log "no stack of ./surge up runs from $STACK_DATA_DIR: starting one of its own on ports $API_PORT/$CS_PORT/$KAFKA_PORT (console: http://$HOST:$API_PORT/)"
+  start_own_stack
+  log "Surge is up; warming up"
 fi
 
-# 4. Surge: counter-streams and ingest-api on that broker
-# counter-streams first, then ingest-api once it is ready, as ./surge up does. SURGE_COUNTER_URLS: where ingest-api
-# finds counter-streams (for GET /load; ignored by builds that do not read it).
-SURGE_ENV=(SURGE_KAFKA_BOOTSTRAP_SERVERS="$HOST:$KAFKA_PORT" SURGE_HTTP_HOST="$HOST"
-           SURGE_LOAD_EVENTS_PARTITIONS="$PARTITIONS" SURGE_ACK_PARTITIONS="$PARTITIONS")
-# shellcheck disable=SC2086
-start_bg counter-streams env "${SURGE_ENV[@]}" SURGE_HTTP_PORT="$CS_PORT" SURGE_STATE_DIR="$WORK/data/cs" \
-  java $SERVICE_JVM -jar counter-streams/target/counter-streams.jar
-wait_ready "http://$HOST:$CS_PORT/health/ready" 120 counter-streams
-# shellcheck disable=SC2086
-start_bg ingest-api env "${SURGE_ENV[@]}" SURGE_HTTP_PORT="$API_PORT" SURGE_COUNTER_URLS="http://$HOST:$CS_PORT" \
-  java $SERVICE_JVM -jar ingest-api/target/ingest-api.jar
-wait_ready "http://$HOST:$API_PORT/health/ready" 120 ingest-api
-log "Surge is up; warming up"
-
-# Warm-up (issue 11): counted answers per second from the moment ingest-api reported ready, read each second from
-# its surge_events_total{outcome="counted"} while the first warm-up load (64 connections) runs.
+# Warm-up (issue 11): on a stack of its own, counted answers per second from the moment ingest-api reported ready,
+# read each second from its surge_events_total{outcome="counted"} while the first warm-up load (64 connections) runs.
+# A running stack was ready long before: there is no curve from ready to take.
 counted_total() {
   curl -fsS --max-time 1 "http://$HOST:$API_PORT/metrics" 2>/dev/null \
     | awk '/^surge_events_total\{/ && /outcome="counted"/ { s += $NF } END { printf "%d\n", s }'
@@ -588,15 +673,58 @@ sample_counted() { # SECONDS FILE: one line per second, the answers counted in i
     previous=$now
   done
 }
-: >"$WORK/res/warmup-curve.txt"
-sample_counted "$WARMUP" "$WORK/res/warmup-curve.txt" &
-SAMPLER=$!
-surge_wrk surge-warm-count count 64 "$WARMUP" warmup
-wait "$SAMPLER" || true
-WARM_CURVE=$(paste -sd' ' "$WORK/res/warmup-curve.txt")
-FIRST_SECONDS=$((WARMUP < 10 ? WARMUP : 10))
-FIRST_RATE=$(head -n "$FIRST_SECONDS" "$WORK/res/warmup-curve.txt" | awk '{ s += $1 } END { printf "%.0f", NR ? s / NR : 0 }')
-log "warm-up curve (counted/s from ready, 64 connections): $WARM_CURVE"
+load_total() { java -cp "$WORK/classes" BenchTool total --load-url "http://$HOST:$CS_PORT/load" --load-url "http://$HOST:$API_PORT/load"; }
+if [[ $STACK_MODE == running ]]; then
+  # what the stack counted before this run, once it stays put for 2 s (events sent before may still be counting)
+  LOAD_BASE=$(load_total) previous='' deadline=$((SECONDS + 60))
+  while [[ $LOAD_BASE != "$previous" ]] && ((SECONDS < deadline)); do
+    previous=$LOAD_BASE; sleep 2; LOAD_BASE=$(load_total)
+  done
+  [[ $LOAD_BASE == "$previous" ]] || die "the running stack's GET /load total kept moving for 60 s ($LOAD_BASE): something else sends it events; bench's integrity check needs it to itself"
+  if [[ $LOAD_BASE == none ]]; then LOAD_BASE=0; fi
+  log "the running stack counted $LOAD_BASE events before this run (GET /load total); the integrity check adds this run's on top"
+  surge_wrk surge-warm-count count 64 "$WARMUP" warmup
+  WARM_CURVE="not taken: measured on a stack that was running before the bench (the curve needs a fresh stack: \`./surge down\`, then \`./surge bench\`, takes it)"
+  FIRST_SECONDS=$((WARMUP < 10 ? WARMUP : 10)) FIRST_RATE=''
+else
+  : >"$WORK/res/warmup-curve.txt"
+  sample_counted "$WARMUP" "$WORK/res/warmup-curve.txt" &
+  SAMPLER=$!
+  surge_wrk surge-warm-count count 64 "$WARMUP" warmup
+  wait "$SAMPLER" || true
+  WARM_CURVE=$(paste -sd' ' "$WORK/res/warmup-curve.txt")
+  FIRST_SECONDS=$((WARMUP < 10 ? WARMUP : 10))
+  FIRST_RATE=$(head -n "$FIRST_SECONDS" "$WORK/res/warmup-curve.txt" | awk '{ s += $1 } END { printf "%.0f", NR ? s / NR : 0 }')
+  log "warm-up curve (counted/s from ready, 64 connections): $WARM_CURVE"
+fi
+
+# 4. the Kafka ceiling against the stack's broker, while the services are idle
+if ((!OVERLOAD_ONLY)); then
+KTOOLS='bench/kafka-tools/target/lib/*'
+timeout -k 5 120 java -cp "$KTOOLS" org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" \
+  --create --if-not-exists --topic bench-perf --partitions "$PERF_PARTITIONS" --replication-factor 1 \
+  >"$WORK/logs/topic.log" 2>&1 || { cat "$WORK/logs/topic.log" >&2; die "could not create topic bench-perf"; }
+PERF_WARMUP=$((PERF_RECORDS / 5))
+PERF_CMD="java -cp '$KTOOLS' org.apache.kafka.tools.ProducerPerformance --topic bench-perf --num-records $PERF_RECORDS --warmup-records $PERF_WARMUP --record-size 100 --throughput -1 --bootstrap-server $KAFKA_BOOTSTRAP --command-property acks=all"
+log "Kafka ceiling: ProducerPerformance, $PERF_RECORDS records of 100 B ($PERF_WARMUP warm-up), acks=all"
+timeout -k 5 300 java -cp "$KTOOLS" org.apache.kafka.tools.ProducerPerformance --topic bench-perf \
+  --num-records "$PERF_RECORDS" --warmup-records "$PERF_WARMUP" --record-size 100 --throughput -1 \
+  --bootstrap-server "$KAFKA_BOOTSTRAP" --command-property acks=all >"$WORK/logs/perf.log" 2>&1 \
+  || { tail -n 20 "$WORK/logs/perf.log" >&2; die "ProducerPerformance failed"; }
+if [[ $STACK_MODE == running ]]; then
+  # the records are of no use to the running stack: give its broker the disk back
+  timeout -k 5 120 java -cp "$KTOOLS" org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" \
+    --delete --topic bench-perf >>"$WORK/logs/topic.log" 2>&1 || log "could not delete topic bench-perf (see $WORK/logs/topic.log)"
+fi
+# the last summary line is the steady state (after the warm-up records)
+PERF_LINE=$(grep 'records sent' "$WORK/logs/perf.log" | tail -n 1)
+PERF_RATE=$(sed -n 's/.* \([0-9.]*\) records\/sec.*/\1/p' <<<"$PERF_LINE" | cut -d. -f1)
+perf_ms() { sed -n "s/.* \([0-9.]*\) ms $1.*/\1/p" <<<"$PERF_LINE"; }
+ROWS+=("Kafka ProducerPerformance|acks=all, 100 B, $PERF_PARTITIONS partitions|$PERF_RECORDS records|${PERF_RATE:-?}|-|$(perf_ms 50th)|$(perf_ms 99th)|$(perf_ms 99.9th)|0|-")
+log "Kafka ceiling: ${PERF_RATE:-?} records/s ($PERF_LINE)"
+fi
+surge_alive
+
 BEST_COUNT=0 BEST_DURABLE=0
 if ((!OVERLOAD_ONLY && !BATCH_ONLY)); then
 surge_wrk surge-warm-durable durable 64 "$WARMUP" warmup
@@ -650,6 +778,8 @@ OPEN_P99=$(ms "$(val "${OPEN_COUNT_SUM:-/dev/null}" p99_us)")
 RATIO_FLASK=$(ratio "$BEST_COUNT" "$BEST_FLASK")
 WARM64_RATE=$(rate_of "$WORK/res/surge-count-c64.sum" 2>/dev/null || echo 0)
 RATIO_WARMUP=$(ratio "${FIRST_RATE:-0}" "${WARM64_RATE:-0}")
+WARMUP_ROW="| ack=count first $FIRST_SECONDS s after ready / warm, 64 conns ($FIRST_RATE/s vs $WARM64_RATE/s) | ${RATIO_WARMUP}x | >= 0.70x: $(verdict_ge "$RATIO_WARMUP" 0.70) |"
+if [[ -z $FIRST_RATE ]]; then WARMUP_ROW="| ack=count first $FIRST_SECONDS s after ready / warm, 64 conns | n/a | >= 0.70x: not measured (the stack was running before the bench) |"; fi
 RATIO_CEIL=$(ratio "$BEST_COUNT" "$BEST_CEILING")
 RATIO_KAFKA=$(ratio "$BEST_COUNT" "${PERF_RATE:-0}")
 RATIO_DURABLE_CEIL=$(ratio "$BEST_DURABLE" "$BEST_CEILING")
@@ -671,6 +801,20 @@ if ((INTEGRITY_FAILURES == 0)); then
   INTEGRITY_SUMMARY="every Surge run PASSED (method: ${INTEGRITY_METHOD:-?}; $SURGE_ACKED acknowledged events all counted, none twice; $SURGE_UNANSWERED events were sent without an answer that says whether they were written (requests cut off when a load phase ended or timed out, batch results unconfirmed or 504), and may or may not be counted)"
 else
   INTEGRITY_SUMMARY="$INTEGRITY_FAILURES Surge check(s) FAILED: see the table and the verify log"
+fi
+
+flags_of() { stack_jvm_flags "$1" | sed "s#$ROOT/##g"; }
+STACK_FLAGS="broker \`$(flags_of broker)\`, counter-streams \`$(flags_of counter-streams)\`, ingest-api \`$(flags_of ingest-api)\`"
+if [[ $STACK_MODE == running ]]; then
+  API_COUNT=$(printf '%s\n' "${STACK_PROCESSES[@]}" | grep -c '^ingest-api ' || true)
+  CS_COUNT=$(printf '%s\n' "${STACK_PROCESSES[@]}" | grep -c '^counter-streams ' || true)
+  if ! printf '%s\n' "${STACK_PROCESSES[@]}" | grep -q '^broker '; then
+    STACK_FLAGS="counter-streams \`$(flags_of counter-streams)\`, ingest-api \`$(flags_of ingest-api)\`, Kafka not started by it"
+  fi
+  STACK_TEXT="Surge measured on the running stack started by \`./surge up\`, as it was configured (data dir \`${STACK_DATA_DIR#"$ROOT/"}\`): $API_COUNT ingest-api and $CS_COUNT counter-streams instance(s), $PARTITIONS partitions (count path generation ${COUNT_GENERATION:-?}), Kafka $KAFKA_BOOTSTRAP; load sent to the ingest-api on port $API_PORT, counts read from the counter-streams on port $CS_PORT; JVMs as its launcher started them: $STACK_FLAGS. The warm-up curve was not taken (the stack was not fresh); the baselines and the Kafka ceiling ran while it stood idle beside them"
+else
+  STACK_TEXT="Surge as \`./surge up\` runs it, started by the bench with the same launcher (\`local-stack.jar up --data-dir <temp> --port $API_PORT --counter-port $CS_PORT --broker-port $KAFKA_PORT --partitions $PARTITIONS\`): $STACK_FLAGS, $PARTITIONS partitions, no other SURGE_* setting than ports, host and state dir"
+  if [[ -n ${SURGE_JAVA_OPTS:-} ]]; then STACK_TEXT+=" (SURGE_JAVA_OPTS=\`$SURGE_JAVA_OPTS\`)"; fi
 fi
 
 OVERLOAD_TABLE=$(cat <<EOF
@@ -725,9 +869,7 @@ Machine: $(nproc) cores, memory $MEM; $JAVA_VERSION; wrk $WRK_VERSION; Kafka $KA
 broker). Load average (1/5/15 min) before: $LOAD_START, after: $LOAD_END. Everything (broker, counter-streams,
 ingest-api, wrk) shares these cores. ${SHARED_NOTE}
 
-Surge as \`./surge up\` runs it: broker \`$BROKER_JVM\`, counter-streams and ingest-api \`$SERVICE_JVM\`, $PARTITIONS
-partitions, no other SURGE_* setting than ports, host and state dir; ${WARMUP} s warm-up at 64 connections, then
-${OVERLOAD_WARMUP} s at $OVERLOAD_BASE.
+$STACK_TEXT; ${WARMUP} s warm-up at 64 connections, then ${OVERLOAD_WARMUP} s at $OVERLOAD_BASE.
 
 $OVERLOAD_TABLE
 
@@ -746,9 +888,7 @@ tools) shares these cores. ${SHARED_NOTE}
 
 Kafka ceiling: \`$PERF_CMD\`: ${PERF_RATE:-?} records/s, p50 $(perf_ms 50th) ms, p99 $(perf_ms 99th) ms.
 
-Surge as \`./surge up\` runs it: broker \`$BROKER_JVM\`, counter-streams and ingest-api \`$SERVICE_JVM\`, $PARTITIONS
-partitions, no other SURGE_* setting than ports, host and state dir; ${WARMUP} s warm-up at 64 connections
-(\`POST /simulate\`), then the batch runs.
+$STACK_TEXT; ${WARMUP} s warm-up at 64 connections (\`POST /simulate\`), then the batch runs.
 
 $BATCH_TABLE
 
@@ -773,8 +913,7 @@ Settings: closed loop \`wrk -t$WRK_THREADS -c{$CONNS} -d${DURATION}s --timeout $
 at a fixed rate of 50 % of the best closed-loop ack=count throughput, $OPEN_CONNECTIONS connections, ${WARMUP} s warm-up
 then ${OPEN_SECONDS} s measured, latency from each request's due time (no coordinated omission); Kafka ceiling:
 \`ProducerPerformance\` $PERF_RECORDS records of 100 B (first $PERF_WARMUP are warm-up), \`--throughput -1\`, acks=all,
-$PERF_PARTITIONS partitions. Surge as \`./surge up\` runs it: broker \`$BROKER_JVM\`, counter-streams and ingest-api
-\`$SERVICE_JVM\`, $PARTITIONS partitions, no other SURGE_* setting than ports, host and state dir.
+$PERF_PARTITIONS partitions. $STACK_TEXT.
 Rate = 2xx answers per second (records/s for Kafka); "of which 202": answers without a count (ack=count: the count
 did not come within the 2 s ack timeout; ack=durable answers 202 by design); errors = non-2xx answers + socket errors/timeouts. Integrity: after
 every Surge run each key's count must be at least its acknowledged (2xx) requests (else events were lost) and at most
@@ -792,7 +931,7 @@ $(for row in "${ROWS[@]}"; do echo "| ${row//|/ | } |"; done)
 | Surge ack=durable (best) / Javalin ceiling (best) | ${RATIO_DURABLE_CEIL}x | |
 | Surge ack=count (best) / Kafka ProducerPerformance | ${RATIO_KAFKA}x | (a Surge event is 1 produce + 1 EOS count/ack + changelog) |
 | ack=count p99 at 50 % of max ($OPEN_RATE/s, open loop) | $OPEN_P99 ms | <= 50 ms: $(verdict_le "$OPEN_P99" 50) |
-| ack=count first $FIRST_SECONDS s after ready / warm, 64 conns ($FIRST_RATE/s vs $WARM64_RATE/s) | ${RATIO_WARMUP}x | >= 0.70x: $(verdict_ge "$RATIO_WARMUP" 0.70) |
+$WARMUP_ROW
 
 Warm-up curve: answers counted in each second from ingest-api's \`/health/ready\`, under the first warm-up load (64
 connections; ingest-api's \`surge_events_total{outcome="counted"}\`): $WARM_CURVE.

@@ -88,10 +88,27 @@
       cursor: { drag: { x: false, y: false } },
       series: [{}, ...series],
       axes: [
-        { stroke: muted, grid: { stroke: line, width: 1 }, ticks: { stroke: line } },
+        { stroke: muted, grid: { stroke: line, width: 1 }, ticks: { stroke: line }, space: 64, incrs: X_STEPS,
+          values: clockLabels },
         { stroke: muted, grid: { stroke: line, width: 1 }, ticks: { stroke: line }, size: 60 },
       ],
     };
+  }
+
+  // Seconds between the x axis's ticks uPlot may choose from: its own lack 2 min, so a phone's chart (about 300 px
+  // for the five minutes) got a single tick at 5 min.
+  const X_STEPS = [1, 5, 10, 15, 30, 60, 120, 300];
+
+  // The x axis's labels: one line each, the time of day, HH:MM, or HH:MM:SS when ticks are less than a minute apart.
+  // uPlot's own put the date and time under the first tick, a label wider than the space to the next one, so the
+  // labels overlapped at the left.
+  function clockLabels(plot, splits, axisIndex, space, increment) {
+    const two = (n) => String(n).padStart(2, '0');
+    return splits.map((t) => {
+      const at = new Date(t * 1000);
+      const minutes = `${two(at.getHours())}:${two(at.getMinutes())}`;
+      return increment < 60 ? `${minutes}:${two(at.getSeconds())}` : minutes;
+    });
   }
 
   function line(label, color, fill) {

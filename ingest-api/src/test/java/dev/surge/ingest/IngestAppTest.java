@@ -226,5 +226,7 @@ class IngestAppTest {
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(json(response).get("status").asInt()).isEqualTo(404);
+        assertThat(json(response).get("type").asText()).isEqualTo("urn:surge:problem:not-found");
+        assertThat(json(response).get("title").asText()).isEqualTo("Not found");
     }
 }

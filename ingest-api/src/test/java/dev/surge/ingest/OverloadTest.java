@@ -120,13 +120,19 @@ class OverloadTest {
         HttpResponse<String> refused = api.post("/simulate", "{\"key\":\"k\"}");
         HttpResponse<String> slash = api.post("/simulate/", null);
         HttpResponse<String> durable = api.post("/simulate?ack=durable", null);
+        HttpResponse<String> batch = api.post("/simulate/batch", "[{\"key\":\"k\"}]");
+        HttpResponse<String> batchSlash = api.post("/simulate/batch/?ack=durable", "[{\"key\":\"k\"}]");
 
-        assertThat(List.of(refused, slash, durable)).allSatisfy(response -> {
+        assertThat(List.of(refused, slash, durable, batch, batchSlash)).allSatisfy(response -> {
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(response.headers().firstValue("Retry-After").map(Long::parseLong)).hasValueSatisfying(
                     seconds -> assertThat(seconds).isBetween(1L, 5L));
             assertThat(TestApi.json(response).get("type").asText()).isEqualTo("urn:surge:problem:overloaded");
         });
+        // each refusal names the path that was asked for, without the query
+        assertThat(List.of(refused, slash, durable, batch, batchSlash))
+                .extracting(response -> TestApi.json(response).get("instance").asText())
+                .containsExactly("/simulate", "/simulate/", "/simulate", "/simulate/batch", "/simulate/batch/");
         assertThat(api.publisher.published).hasSize(2);
 
         release();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.surge.common.event.LoadKey;
 import dev.surge.counter.CounterService;
 import dev.surge.ingest.IngestServer;
 import dev.surge.ingest.admission.ApiKeys;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
@@ -44,6 +46,8 @@ class ConsoleBrowserIT {
 
     private static final Duration PAGE_DEADLINE = Duration.ofSeconds(30);
     private static final String API_KEY_NAME = "console-it";
+    /** A phone's width in CSS pixels (a 420 px wide screen, as issue 12 checks the console on). */
+    private static final int PHONE_WIDTH = 420;
     private final String apiKey = UUID.randomUUID().toString();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
@@ -119,6 +123,43 @@ class ConsoleBrowserIT {
                     () -> assertThat(topRows(browser)).containsAllEntriesOf(sent));
             assertThat(browser.findAll("#api-key-form")).as("counter-streams' /stats and /load need no key")
                     .noneMatch(WebElement::isDisplayed);
+            browser.screenshot();
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void ingestApiConsoleFitsAPhoneScreenWithTheLongestKey() {
+        // keys are up to 128 characters: the widest row #top can get
+        String longKey = "phone-" + "k".repeat(LoadKey.MAX_LENGTH - "phone-".length());
+        post(Map.of(longKey, 1));
+        try (HeadlessChromium browser = HeadlessChromium.start("ingest-api-console-phone")) {
+            browser.driver().manage().window().setSize(new Dimension(PHONE_WIDTH, 900));
+            browser.open("http://127.0.0.1:" + api.port() + "/");
+            browser.waitFor("the API key form", PAGE_DEADLINE,
+                    () -> assertThat(browser.find("#api-key-form").isDisplayed()).isTrue());
+            browser.find("#api-key").sendKeys(apiKey, Keys.ENTER);
+            browser.waitFor("#top listing the long key", PAGE_DEADLINE,
+                    () -> assertThat(topRows(browser)).containsKey(longKey));
+            browser.waitFor("the events and latency charts drawn", PAGE_DEADLINE, () -> {
+                assertThat(browser.findAll("#events-chart canvas")).isNotEmpty();
+                assertThat(browser.findAll("#latency-chart canvas")).isNotEmpty();
+            });
+            long width = (Long) browser.driver().executeScript("return document.documentElement.clientWidth");
+            assertThat(width).as("the page's width in the phone-sized window").isLessThanOrEqualTo(PHONE_WIDTH);
+
+            // Nothing reaches past the screen's right edge but inside a box that scrolls sideways (.scroll: the
+            // instances table), and the page itself does not scroll sideways.
+            List<String> past = (List<String>) browser.driver().executeScript("""
+                    const width = document.documentElement.clientWidth;
+                    return [...document.body.querySelectorAll('*')]
+                        .filter((e) => !e.closest('.scroll') && e.getClientRects().length > 0)
+                        .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+                        .map((e) => e.tagName + (e.id ? '#' + e.id : '') + ' right=' + e.getBoundingClientRect().right);
+                    """);
+            assertThat(past).as("elements past the right edge of a %d px wide page", width).isEmpty();
+            assertThat((Long) browser.driver().executeScript("return document.documentElement.scrollWidth"))
+                    .as("the page's scroll width").isLessThanOrEqualTo(width);
             browser.screenshot();
         }
     }

@@ -35,21 +35,27 @@ public final class JsonResponses {
     public static void installProblemMapping(JavalinConfig config) {
         config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
         config.routes.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.problem(), e.headers()));
-        config.routes.exception(HttpResponseException.class, (e, ctx) -> problem(ctx,
-                Problem.of(e.getStatus(), "http-" + e.getStatus(), e.getMessage(), e.getMessage()), Map.of()));
+        // Javalin throws a NotFoundResponse for a path no route matches: the same not-found problem as below
+        config.routes.exception(HttpResponseException.class, (e, ctx) -> problem(ctx, e.getStatus() == 404
+                ? notFound(ctx) : Problem.of(e.getStatus(), "http-" + e.getStatus(), e.getMessage(), e.getMessage()),
+                Map.of()));
         config.routes.exception(Exception.class, (e, ctx) -> {
             LOG.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
             problem(ctx, Problem.of(500, "internal", "Internal error", "The server failed; see its log."), Map.of());
         });
         config.routes.error(404, ctx -> {
             if (ctx.result() == null) {
-                problem(ctx, Problem.of(404, "not-found", "Not found", "No route " + ctx.method() + " " + ctx.path()),
-                        Map.of());
+                problem(ctx, notFound(ctx), Map.of());
             }
         });
         config.routes.error(405, ctx -> problem(ctx,
                 Problem.of(405, "method-not-allowed", "Method not allowed", ctx.method() + " is not allowed here"),
                 Map.of()));
+    }
+
+    /** {@code urn:surge:problem:not-found}, as the OpenAPI document names a 404 (NotFoundProblem). */
+    private static Problem notFound(Context ctx) {
+        return Problem.of(404, "not-found", "Not found", "No route " + ctx.method() + " " + ctx.path());
     }
 
     /**

@@ -47,12 +47,17 @@ public final class ProblemErrorHandler implements Request.Handler {
     }
 
     /**
-     * The problem for {@code status}: the type names the status, the title is its reason phrase, the detail is
+     * The problem for {@code status}: the type names the status (a 404 is {@code not-found}, as the routes' own), the title is its reason phrase, the detail is
      * Jetty's message (e.g. "Illegal character CNTL=0x1", "No Host"). {@code message} is null when Jetty's message
      * would be an exception's {@code toString()}, which may carry internals: a server error then gets the same detail
      * as the route handlers' 500 (Jetty logs the exception).
      */
     static Problem problem(int status, String message) {
+        if (status == HttpStatus.NOT_FOUND_404) {
+            // as the routes' 404 (JsonResponses): the type the OpenAPI document names
+            return Problem.of(status, "not-found", "Not found", message == null || message.isBlank() ? "Not found"
+                    : message);
+        }
         String reason = HttpStatus.getMessage(status);
         if (message == null || message.isBlank()) {
             return Problem.of(status, "http-" + status, reason,

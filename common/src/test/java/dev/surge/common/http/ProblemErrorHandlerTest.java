@@ -90,6 +90,27 @@ class ProblemErrorHandlerTest {
     }
 
     @Test
+    void shouldAnswerAnUnknownRouteWithTheNotFoundProblem() throws Exception {
+        RawHttp response = send("GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
+        JsonNode problem = JsonSerde.MAPPER.readTree(response.body());
+        assertThat(problem.get("type").asText()).isEqualTo("urn:surge:problem:not-found");
+        assertThat(problem.get("title").asText()).isEqualTo("Not found");
+        assertThat(problem.get("detail").asText()).isEqualTo("No route GET /nope");
+        assertThat(problem.get("instance").asText()).isEqualTo("/nope");
+    }
+
+    @Test
+    void shouldNameA404JettyAnswersItselfNotFoundToo() {
+        Problem problem = ProblemErrorHandler.problem(404, null);
+
+        assertThat(problem.type()).isEqualTo("urn:surge:problem:not-found");
+        assertThat(problem.title()).isEqualTo("Not found");
+    }
+
+    @Test
     void shouldLeaveTheRoutesAnswersAlone() {
         RawHttp ok = send("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 

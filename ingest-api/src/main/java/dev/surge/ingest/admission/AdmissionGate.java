@@ -5,6 +5,7 @@ import dev.surge.common.http.Problem;
 import dev.surge.ingest.metrics.EventOutcomes;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.LongStream;
 import org.eclipse.jetty.http.HttpField;
@@ -31,7 +32,7 @@ import org.eclipse.jetty.util.Callback;
  *
  * <p>Why in front of Javalin: under overload most requests are refused, so a refusal must cost next to nothing. Here
  * it costs the request head Jetty parsed anyway, a hash lookup, and one write of a response built at start (503
- * problem+json with {@code Retry-After}): no Javalin context, exception or JSON serialization is made, nothing goes
+ * problem+json with {@code Retry-After}, one per path, each naming its path as the problem's instance): no Javalin context, exception or JSON serialization is made, nothing goes
  * near Kafka. And the refused connection is then left unread until its {@code Retry-After} ends
  * ({@link RefusalPacing}), so a client that retries at once cannot make this instance answer refusals faster than
  * about one for every two requests it admits. The permit is given back when the response is complete, with what the
@@ -60,8 +61,8 @@ public final class AdmissionGate extends Handler.Wrapper {
     private final RefusalPacing pacing;
     private final ApiKeys apiKeys;
     private final EventOutcomes outcomes;
-    private final ByteBuffer overloadedBody;
-    private final HttpField overloadedLength;
+    /** The 503 body and its Content-Length for each path the gate guards: the problem's instance is that path. */
+    private final Map<String, Refusal> refusals;
 
     private AdmissionGate(boolean takesPermits, ConcurrencyLimiter limiter, RefusalPacing pacing, ApiKeys apiKeys,
                           EventOutcomes outcomes) {
@@ -70,9 +71,17 @@ public final class AdmissionGate extends Handler.Wrapper {
         this.pacing = pacing;
         this.apiKeys = apiKeys;
         this.outcomes = outcomes;
-        byte[] body = JsonResponses.problemBody(overloaded().at(PATH));
-        this.overloadedBody = ByteBuffer.allocateDirect(body.length).put(body).flip().asReadOnlyBuffer();
-        this.overloadedLength = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Integer.toString(body.length));
+        this.refusals = Map.of(PATH, Refusal.at(PATH), PATH + "/", Refusal.at(PATH + "/"),
+                BATCH_PATH, Refusal.at(BATCH_PATH), BATCH_PATH + "/", Refusal.at(BATCH_PATH + "/"));
+    }
+
+    /** The overloaded problem for one path, as bytes built once. */
+    private record Refusal(ByteBuffer body, HttpField length) {
+        static Refusal at(String path) {
+            byte[] body = JsonResponses.problemBody(overloaded().at(path));
+            return new Refusal(ByteBuffer.allocateDirect(body.length).put(body).flip().asReadOnlyBuffer(),
+                    new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Integer.toString(body.length)));
+        }
     }
 
     /** The stage in front of everything: refuses what the limiter would refuse now, takes nothing. */
@@ -181,6 +190,8 @@ public final class AdmissionGate extends Handler.Wrapper {
      */
     private void refuse(Request request, Response response, Callback callback) {
         Duration pause = pacing.pause();
+        // isSimulate let only these paths through
+        Refusal refusal = refusals.get(request.getHttpURI().getPath());
         response.setStatus(503);
         HttpFields.Mutable headers = response.getHeaders();
         boolean closing = !request.consumeAvailable() || request.getHeaders().contains(HttpHeader.CONNECTION,
@@ -190,12 +201,12 @@ public final class AdmissionGate extends Handler.Wrapper {
         }
         headers.put(CONTENT_TYPE);
         headers.put(RETRY_AFTER[(int) pause.toSeconds()]);
-        headers.put(overloadedLength);
+        headers.put(refusal.length());
         if (closing) {
-            response.write(true, overloadedBody.slice(), callback);
+            response.write(true, refusal.body().slice(), callback);
             return;
         }
-        response.write(true, overloadedBody.slice(), Callback.from(
+        response.write(true, refusal.body().slice(), Callback.from(
                 () -> pacing.holdThenComplete(request.getComponents().getScheduler(), pause, callback),
                 callback::failed));
     }
