@@ -120,6 +120,8 @@ public final class ServiceLauncher {
         Path archive = jar.resolveSibling("cds").resolve(build + "jdk" + Runtime.version().toString()
                 .replaceAll("[^A-Za-z0-9.+-]", "_") + ".jsa");
         removeStaleArchives(archive.getParent(), role, build);
+        // the JVM writes its archive into an existing directory only
+        Files.createDirectories(archive.getParent());
         // the JVM's own notes on classes it cannot archive (hundreds of lines) stay out of the service's log
         command.add("-Xlog:cds*=error");
         int feature = Runtime.version().feature();
