@@ -51,6 +51,19 @@ public final class Readiness {
         }
     }
 
+    /** How many brokers the cluster reports registered, asked as {@link #kafkaAnswers}; 0 when it does not answer. */
+    public int kafkaBrokers(KafkaSettings kafka) {
+        try (Admin admin = Admin.create(adminConfig(kafka))) {
+            return admin.describeCluster(new DescribeClusterOptions().timeoutMs(3_000)).nodes()
+                    .get(4, TimeUnit.SECONDS).size();
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
     /** {@code kafka}'s settings with short timeouts underneath (a setting of the user's wins). */
     static Map<String, Object> adminConfig(KafkaSettings kafka) {
         return kafka.clientConfig(Map.of(

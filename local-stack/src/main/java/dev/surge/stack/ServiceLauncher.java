@@ -20,12 +20,22 @@ public final class ServiceLauncher {
     private final Path logDir;
     private final String bootstrapServers;
     private final int partitions;
+    private final int replicationFactor;
 
     public ServiceLauncher(Path home, Path logDir, String bootstrapServers, int partitions) {
+        this(home, logDir, bootstrapServers, partitions, 1);
+    }
+
+    /**
+     * @param replicationFactor replicas of the topics the services create ({@code SURGE_REPLICATION_FACTOR}, and
+     *                          with it {@code SURGE_MIN_INSYNC_REPLICAS}'s default): 3 on the embedded cluster
+     */
+    public ServiceLauncher(Path home, Path logDir, String bootstrapServers, int partitions, int replicationFactor) {
         this.home = home;
         this.logDir = logDir;
         this.bootstrapServers = bootstrapServers;
         this.partitions = partitions;
+        this.replicationFactor = replicationFactor;
     }
 
     /** The embedded KRaft broker on {@code port} (controller on {@code controllerPort}), its log in {@code dataDir}. */
@@ -34,11 +44,33 @@ public final class ServiceLauncher {
                 "--controller-port", Integer.toString(controllerPort)), Map.of());
     }
 
+    /**
+     * Node {@code nodeId} of the embedded cluster: client port {@code port}, controller port {@code controllerPort},
+     * its log in {@code dataDir}; every node gets the same {@code clusterId} and {@code voters}
+     * ({@code id@127.0.0.1:controllerPort,...}). Its output goes to {@code broker-NODE.log}.
+     */
+    public ManagedProcess launchClusterBroker(int nodeId, int port, int controllerPort, Path dataDir, String clusterId,
+                                              String voters) throws IOException {
+        return launch(Role.BROKER, port, List.of("--data-dir", dataDir.toString(), "--port", Integer.toString(port),
+                "--controller-port", Integer.toString(controllerPort), "--node-id", Integer.toString(nodeId),
+                "--cluster-id", clusterId, "--voters", voters), Map.of());
+    }
+
     /** A counter-streams instance on {@code port}, keeping its state in {@code stateDir}. */
     public ManagedProcess launchCounter(int port, Path stateDir) throws IOException {
-        return launch(Role.COUNTER_STREAMS, port, List.of(), Map.of(
+        return launch(Role.COUNTER_STREAMS, port, List.of(), withReplication(Map.of(
                 "SURGE_HTTP_PORT", Integer.toString(port),
-                "SURGE_STATE_DIR", stateDir.toString()));
+                "SURGE_STATE_DIR", stateDir.toString())));
+    }
+
+    /** {@code env} and, unless it is Kafka's default of 1, the replication factor the services create topics with. */
+    private Map<String, String> withReplication(Map<String, String> env) {
+        if (replicationFactor == 1) {
+            return env;
+        }
+        Map<String, String> more = new LinkedHashMap<>(env);
+        more.put("SURGE_REPLICATION_FACTOR", Integer.toString(replicationFactor));
+        return more;
     }
 
     /**
@@ -47,11 +79,11 @@ public final class ServiceLauncher {
      * ack group, and takes reply partitions at once.
      */
     public ManagedProcess launchApi(int port, List<Integer> counterPorts) throws IOException {
-        return launch(Role.INGEST_API, port, List.of(), Map.of(
+        return launch(Role.INGEST_API, port, List.of(), withReplication(Map.of(
                 "SURGE_HTTP_PORT", Integer.toString(port),
                 "SURGE_INSTANCE_ID", apiInstanceId(port),
                 "SURGE_COUNTER_URLS", String.join(",", counterPorts.stream()
-                        .map(counter -> "http://127.0.0.1:" + counter).toList())));
+                        .map(counter -> "http://127.0.0.1:" + counter).toList()))));
     }
 
     /**
@@ -92,8 +124,17 @@ public final class ServiceLauncher {
         environment.put("SURGE_HTTP_HOST", "127.0.0.1");
         environment.putAll(env);
         Files.createDirectories(logDir);
-        Path log = logDir.resolve(role == Role.BROKER ? "broker.log" : role.id() + "-" + port + ".log");
+        Path log = logDir.resolve(logName(role, port, args));
         return ManagedProcess.start(role.id(), port, command, environment, log);
+    }
+
+    /** {@code broker.log} (a node of the cluster: {@code broker-NODE.log}), else {@code ROLE-PORT.log}. */
+    static String logName(Role role, int port, List<String> args) {
+        if (role != Role.BROKER) {
+            return role.id() + "-" + port + ".log";
+        }
+        int node = args.indexOf("--node-id");
+        return node < 0 ? "broker.log" : "broker-" + args.get(node + 1) + ".log";
     }
 
     /**

@@ -232,7 +232,7 @@ public final class FaultRun {
         int api = twoFree(options.firstPort(), taken);
         int counter = twoFree(api + 2, taken);
         int broker = twoFree(counter + 2, taken);
-        return new UpOptions(options.home(), options.dataDir(), Optional.empty(), broker, broker + 1, api, 2,
+        return new UpOptions(options.home(), options.dataDir(), Optional.empty(), 1, broker, broker + 1, api, 2,
                 counter, 2, 12, KafkaSettings.from(Settings.fromEnvironment(System.getenv())));
     }
 
