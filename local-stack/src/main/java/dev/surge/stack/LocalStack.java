@@ -156,7 +156,7 @@ public final class LocalStack implements AutoCloseable {
         }
         for (ManagedProcess broker : brokers) {
             readiness.await(broker, BROKER_START,
-                    () -> readiness.kafkaBrokers(options.kafkaClient()) == options.brokers());
+                    () -> readiness.kafkaBrokers(options.kafkaClient()).size() == options.brokers());
         }
     }
 
@@ -164,7 +164,7 @@ public final class LocalStack implements AutoCloseable {
      * The id the cluster's nodes are formatted with: the one a node's log directory already holds (a cluster started
      * before), else a new one. A formatted directory keeps its own id whatever is passed.
      */
-    private String clusterId() throws IOException {
+    public String clusterId() throws IOException {
         for (int node = 1; node <= options.brokers(); node++) {
             Path meta = brokerDir(node).resolve("meta.properties");
             if (java.nio.file.Files.isRegularFile(meta)) {

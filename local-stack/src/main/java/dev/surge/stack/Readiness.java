@@ -51,16 +51,17 @@ public final class Readiness {
         }
     }
 
-    /** How many brokers the cluster reports registered, asked as {@link #kafkaAnswers}; 0 when it does not answer. */
-    public int kafkaBrokers(KafkaSettings kafka) {
+    /** The ids of the brokers the cluster reports registered, asked as {@link #kafkaAnswers}; none when it does not answer. */
+    public java.util.Set<Integer> kafkaBrokers(KafkaSettings kafka) {
         try (Admin admin = Admin.create(adminConfig(kafka))) {
             return admin.describeCluster(new DescribeClusterOptions().timeoutMs(3_000)).nodes()
-                    .get(4, TimeUnit.SECONDS).size();
+                    .get(4, TimeUnit.SECONDS).stream().map(org.apache.kafka.common.Node::id)
+                    .collect(java.util.stream.Collectors.toSet());
         } catch (ExecutionException | TimeoutException | KafkaException e) {
-            return 0;
+            return java.util.Set.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return 0;
+            return java.util.Set.of();
         }
     }
 

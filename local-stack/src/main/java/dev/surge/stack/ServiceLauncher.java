@@ -16,6 +16,19 @@ import java.util.Map;
  * {@code ./surge up} starts the whole stack or {@code ./surge start} adds one instance to it.
  */
 public final class ServiceLauncher {
+    private static final String PRODUCE_TIMEOUT = "SURGE_PRODUCE_TIMEOUT";
+    /**
+     * ingest-api's produce timeout on the embedded cluster (2 s by default). When a broker dies, its partitions have no
+     * leader that answers until the controller fences it (broker.session.timeout.ms, 3 s there) and the producer
+     * learns the new one. A batch that expires meanwhile, in flight, makes Kafka's idempotent producer bump its epoch
+     * and send the partition's other in-flight batches again under new sequence numbers
+     * ({@code TransactionManager.bumpIdempotentProducerEpoch}): a batch the dead leader had already replicated is then
+     * in the log twice. With 2 s, ./surge faults --brokers 3 found an event twice in load-events after a leader kill.
+     * 10 s: requests wait through the failover instead. Cost: a write that Kafka cannot take is answered 504 only
+     * after 10 s (the circuit breaker then answers the next ones 503 at once).
+     */
+    private static final String CLUSTER_PRODUCE_TIMEOUT = "10s";
+
     private final Path home;
     private final Path logDir;
     private final String bootstrapServers;
@@ -63,13 +76,19 @@ public final class ServiceLauncher {
                 "SURGE_STATE_DIR", stateDir.toString())));
     }
 
-    /** {@code env} and, unless it is Kafka's default of 1, the replication factor the services create topics with. */
+    /**
+     * {@code env} and, on a replicated cluster, the replication factor the services create topics with and (unless
+     * the environment sets one) a produce timeout longer than a leader's failover.
+     */
     private Map<String, String> withReplication(Map<String, String> env) {
         if (replicationFactor == 1) {
             return env;
         }
         Map<String, String> more = new LinkedHashMap<>(env);
         more.put("SURGE_REPLICATION_FACTOR", Integer.toString(replicationFactor));
+        if (System.getenv(PRODUCE_TIMEOUT) == null) {
+            more.put(PRODUCE_TIMEOUT, CLUSTER_PRODUCE_TIMEOUT);
+        }
         return more;
     }
 
