@@ -211,8 +211,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("share.coordinator.state.topic.min.isr", inSync);
         // A broker killed with SIGKILL keeps leading its partitions until the active controller fences it, when no
         // heartbeat came for broker.session.timeout.ms (Kafka's default 9 s; heartbeats every 2 s): writes to those
-        // partitions wait as long. 3 s, heartbeats every 500 ms. A controller that takes over fences a broker only
-        // one session after it became active (BrokerHeartbeatManager: it does not know the last heartbeats). Cost:
+        // partitions wait as long. 3 s, heartbeats every 500 ms. After a controller failover the new active
+        // controller may take longer to fence one (BrokerHeartbeatManager: it does not know the last heartbeats). Cost:
         // a broker that cannot heartbeat for 3 s (a long GC pause) is fenced and its partitions' leadership moves.
         // Unlike the single node (see singleNodeProperties), the restarted broker is not the only replica: the
         // others lead its partitions meanwhile.
