@@ -11,8 +11,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Surge on one machine: a real Kafka broker (unless an existing cluster is named), M counter-streams processes and
- * N ingest-api processes, each its own OS process, started in dependency order and each awaited until ready. Every
+ * Surge on one machine: a real Kafka broker, or three in a cluster (unless an existing cluster is named), M
+ * counter-streams processes and N ingest-api processes, each its own OS process, started in dependency order and
+ * each awaited until ready. Every
  * process is listed in {@code DATA_DIR/stack.json} the moment it starts; {@link #stop()} stops whatever that file
  * lists (also what {@code ./surge start} added) with a {@link StackShutdown}.
  */
