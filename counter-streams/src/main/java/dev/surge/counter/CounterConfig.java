@@ -119,8 +119,12 @@ public record CounterConfig(KafkaSettings kafka, TopicSettings topics, String ap
                 // one that does not decode is logged and skipped.
                 Map.entry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                         LogAndContinueExceptionHandler.class.getName()));
+        Map<String, Object> withTopics = new java.util.HashMap<>(defaults);
+        // Streams' changelog and repartition topics get what Surge's own topics get (min.insync.replicas when
+        // replicated): Streams applies "topic."-prefixed settings to the internal topics it creates.
+        topics.topicConfigs().forEach((name, value) -> withTopics.put(StreamsConfig.topicPrefix(name), value));
         Properties properties = new Properties();
-        properties.putAll(kafka.clientConfig(defaults));
+        properties.putAll(kafka.clientConfig(withTopics));
         return properties;
     }
 }

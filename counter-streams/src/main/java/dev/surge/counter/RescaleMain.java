@@ -22,7 +22,7 @@ public final class RescaleMain {
         try {
             int partitions = Integer.parseInt(args[1]);
             CounterConfig config = CounterConfig.from(Settings.fromEnvironment(System.getenv()));
-            new Rescale(config.kafka(), config.applicationId(), config.topics().replicationFactor(),
+            new Rescale(config.kafka(), config.applicationId(), config.topics(),
                     Duration.ofMinutes(5), System.out).to(partitions);
         } catch (NumberFormatException e) {
             System.err.println("--partitions should be a whole number but was '" + args[1] + "'");

@@ -11,8 +11,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Surge on one machine: a real Kafka broker (unless an existing cluster is named), M counter-streams processes and
- * N ingest-api processes, each its own OS process, started in dependency order and each awaited until ready. Every
+ * Surge on one machine: a real Kafka broker, or three in a cluster (unless an existing cluster is named), M
+ * counter-streams processes and N ingest-api processes, each its own OS process, started in dependency order and
+ * each awaited until ready. Every
  * process is listed in {@code DATA_DIR/stack.json} the moment it starts; {@link #stop()} stops whatever that file
  * lists (also what {@code ./surge start} added) with a {@link StackShutdown}.
  */
@@ -38,7 +39,7 @@ public final class LocalStack implements AutoCloseable {
         this.readiness = readiness;
         this.gracefulStop = stop;
         this.launcher = new ServiceLauncher(options.home(), stackFile.dataDir().resolve("logs"),
-                options.bootstrapServers(), options.partitions());
+                options.bootstrapServers(), options.partitions(), options.replicationFactor());
     }
 
     /**
@@ -74,12 +75,17 @@ public final class LocalStack implements AutoCloseable {
             ports.add(options.counterPort() + i);
         }
         if (options.kafka().isEmpty()) {
-            ports.add(options.brokerPort());
-            ports.add(options.controllerPort());
+            for (int i = 0; i < options.brokers(); i++) {
+                ports.add(options.brokerPort() + i);
+                ports.add(options.controllerPort() + i);
+            }
         }
         ports.forEach(Ports::requireFree);
+        requireSameKindOfKafka();
 
-        if (options.kafka().isEmpty()) {
+        if (options.cluster()) {
+            startCluster();
+        } else if (options.kafka().isEmpty()) {
             out.println("Starting Kafka broker on 127.0.0.1:" + options.brokerPort() + " ...");
             ManagedProcess broker = listed(Role.BROKER, null, () -> launcher.launchBroker(options.brokerPort(),
                     options.controllerPort(), brokerDir()));
@@ -116,9 +122,74 @@ public final class LocalStack implements AutoCloseable {
         printSummary();
     }
 
+    /**
+     * Refuses a data directory whose Streams state and stack belong to the other kind of embedded Kafka (one broker
+     * in {@code kafka/}, a cluster in {@code kafka-1/...}): its state would not match the new cluster's topics.
+     */
+    private void requireSameKindOfKafka() {
+        if (options.kafka().isPresent()) {
+            return;
+        }
+        boolean single = java.nio.file.Files.exists(brokerDir());
+        boolean cluster = java.nio.file.Files.exists(brokerDir(1));
+        if (options.cluster() ? single : cluster) {
+            throw new IllegalStateException(stackFile.dataDir() + " holds a stack that ran on "
+                    + (single ? "one embedded broker" : "the embedded cluster (--brokers " + UpOptions.CLUSTER_BROKERS
+                    + ")") + ": start it the same way, or give another --data-dir");
+        }
+    }
+
+    /**
+     * The embedded cluster: every node at once (none serves clients before a majority of the voters runs), then
+     * awaited until the cluster answers with all of them registered.
+     */
+    private void startCluster() throws IOException, InterruptedException {
+        String clusterId = clusterId();
+        List<ManagedProcess> brokers = new ArrayList<>();
+        for (int i = 0; i < options.brokers(); i++) {
+            int node = i + 1;
+            int port = options.brokerPort() + i;
+            int controllerPort = options.controllerPort() + i;
+            out.println("Starting Kafka broker " + node + " of " + options.brokers() + " on 127.0.0.1:" + port
+                    + " ...");
+            brokers.add(listed(Role.BROKER, null, () -> launcher.launchClusterBroker(node, port, controllerPort,
+                    brokerDir(node), clusterId, options.voters())));
+        }
+        for (ManagedProcess broker : brokers) {
+            readiness.await(broker, BROKER_START,
+                    () -> readiness.kafkaBrokers(options.kafkaClient()).size() == options.brokers());
+        }
+    }
+
+    /**
+     * The id the cluster's nodes are formatted with: the one a node's log directory already holds (a cluster started
+     * before), else a new one. A formatted directory keeps its own id whatever is passed.
+     */
+    public String clusterId() throws IOException {
+        for (int node = 1; node <= options.brokers(); node++) {
+            Path meta = brokerDir(node).resolve("meta.properties");
+            if (java.nio.file.Files.isRegularFile(meta)) {
+                java.util.Properties properties = new java.util.Properties();
+                try (var reader = java.nio.file.Files.newBufferedReader(meta)) {
+                    properties.load(reader);
+                }
+                String id = properties.getProperty("cluster.id");
+                if (id != null) {
+                    return id;
+                }
+            }
+        }
+        return org.apache.kafka.common.Uuid.randomUuid().toString();
+    }
+
     /** Where the embedded broker keeps its log. */
     public Path brokerDir() {
         return stackFile.dataDir().resolve("kafka");
+    }
+
+    /** Where node {@code node} (from 1) of the embedded cluster keeps its log. */
+    public Path brokerDir(int node) {
+        return stackFile.dataDir().resolve("kafka-" + node);
     }
 
     /** Writes a fresh {@code stack.json} naming this launcher, unless a stack listed there still runs. */
@@ -178,7 +249,9 @@ public final class LocalStack implements AutoCloseable {
                     + "   console at /, GET /load[/{key}], /stats, /health/ready, /metrics");
         }
         out.println("  kafka             " + options.bootstrapServers()
-                + (options.kafka().isEmpty() ? "   (embedded broker)" : "   (external)"));
+                + (options.cluster() ? "   (embedded cluster: " + options.brokers() + " brokers, topics with "
+                + options.replicationFactor() + " replicas, min.insync.replicas=2)"
+                : options.kafka().isEmpty() ? "   (embedded broker)" : "   (external)"));
         out.println("  logs              " + stackFile.dataDir().resolve("logs"));
         out.println("  processes         " + stackFile.path());
         out.println();

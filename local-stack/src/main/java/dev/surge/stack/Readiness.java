@@ -51,6 +51,20 @@ public final class Readiness {
         }
     }
 
+    /** The ids of the brokers the cluster reports registered, asked as {@link #kafkaAnswers}; none when it does not answer. */
+    public java.util.Set<Integer> kafkaBrokers(KafkaSettings kafka) {
+        try (Admin admin = Admin.create(adminConfig(kafka))) {
+            return admin.describeCluster(new DescribeClusterOptions().timeoutMs(3_000)).nodes()
+                    .get(4, TimeUnit.SECONDS).stream().map(org.apache.kafka.common.Node::id)
+                    .collect(java.util.stream.Collectors.toSet());
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            return java.util.Set.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Set.of();
+        }
+    }
+
     /** {@code kafka}'s settings with short timeouts underneath (a setting of the user's wins). */
     static Map<String, Object> adminConfig(KafkaSettings kafka) {
         return kafka.clientConfig(Map.of(

@@ -16,16 +16,52 @@ import java.util.Map;
  * {@code ./surge up} starts the whole stack or {@code ./surge start} adds one instance to it.
  */
 public final class ServiceLauncher {
+    private static final String PRODUCE_TIMEOUT = "SURGE_PRODUCE_TIMEOUT";
+    /**
+     * ingest-api's produce timeout on the embedded cluster (2 s by default). When a broker dies, its partitions have no
+     * leader that answers until the controller fences it (broker.session.timeout.ms, 3 s there) and the producer
+     * learns the new one. A batch that expires meanwhile, in flight, makes Kafka's idempotent producer bump its epoch
+     * and send the partition's other in-flight batches again under new sequence numbers
+     * ({@code TransactionManager.bumpIdempotentProducerEpoch}): a batch the dead leader had already replicated is then
+     * in the log twice. With 2 s, ./surge faults --brokers 3 found an event twice in load-events after a leader kill.
+     * 10 s: requests wait through the failover instead. Cost: a write that Kafka cannot take is answered 504 only
+     * after 10 s (the circuit breaker then answers the next ones 503 at once).
+     */
+    private static final String CLUSTER_PRODUCE_TIMEOUT = "10s";
+    private static final String TRANSACTION_TIMEOUT = "SURGE_KAFKA_PRODUCER_TRANSACTION_TIMEOUT_MS";
+    /**
+     * counter-streams' transaction timeout on the embedded cluster (5 s otherwise, see CounterConfig). A transaction
+     * that wrote to a partition of the broker that died cannot commit until that partition has a new leader; with
+     * 5 s its coordinator at times aborted it first and bumped the producer's epoch, and the stream thread, fenced
+     * (InvalidProducerEpochException), left the group and rejoined: in a run of ./surge faults --brokers 3 that
+     * happened three times in four scenarios, and no key was counted for 4.2-10.3 s of the 10 s a broker was down.
+     * With 10 s no thread was fenced in a run of leader-kill and controller-kill, and the longest times without a
+     * 200 were 5.7 s and 7.0 s (that machine was less loaded during that run, too). Cost: a crashed counter-streams
+     * instance's open transaction holds back read_committed readers (every instance's acks) up to 10 s instead of
+     * 5 s before the broker aborts it.
+     */
+    private static final String CLUSTER_TRANSACTION_TIMEOUT_MS = "10000";
+
     private final Path home;
     private final Path logDir;
     private final String bootstrapServers;
     private final int partitions;
+    private final int replicationFactor;
 
     public ServiceLauncher(Path home, Path logDir, String bootstrapServers, int partitions) {
+        this(home, logDir, bootstrapServers, partitions, 1);
+    }
+
+    /**
+     * @param replicationFactor replicas of the topics the services create ({@code SURGE_REPLICATION_FACTOR}, and
+     *                          with it {@code SURGE_MIN_INSYNC_REPLICAS}'s default): 3 on the embedded cluster
+     */
+    public ServiceLauncher(Path home, Path logDir, String bootstrapServers, int partitions, int replicationFactor) {
         this.home = home;
         this.logDir = logDir;
         this.bootstrapServers = bootstrapServers;
         this.partitions = partitions;
+        this.replicationFactor = replicationFactor;
     }
 
     /** The embedded KRaft broker on {@code port} (controller on {@code controllerPort}), its log in {@code dataDir}. */
@@ -34,11 +70,44 @@ public final class ServiceLauncher {
                 "--controller-port", Integer.toString(controllerPort)), Map.of());
     }
 
+    /**
+     * Node {@code nodeId} of the embedded cluster: client port {@code port}, controller port {@code controllerPort},
+     * its log in {@code dataDir}; every node gets the same {@code clusterId} and {@code voters}
+     * ({@code id@127.0.0.1:controllerPort,...}). Its output goes to {@code broker-NODE.log}.
+     */
+    public ManagedProcess launchClusterBroker(int nodeId, int port, int controllerPort, Path dataDir, String clusterId,
+                                              String voters) throws IOException {
+        return launch(Role.BROKER, port, List.of("--data-dir", dataDir.toString(), "--port", Integer.toString(port),
+                "--controller-port", Integer.toString(controllerPort), "--node-id", Integer.toString(nodeId),
+                "--cluster-id", clusterId, "--voters", voters), Map.of());
+    }
+
     /** A counter-streams instance on {@code port}, keeping its state in {@code stateDir}. */
     public ManagedProcess launchCounter(int port, Path stateDir) throws IOException {
-        return launch(Role.COUNTER_STREAMS, port, List.of(), Map.of(
+        return launch(Role.COUNTER_STREAMS, port, List.of(), withReplication(Role.COUNTER_STREAMS, Map.of(
                 "SURGE_HTTP_PORT", Integer.toString(port),
-                "SURGE_STATE_DIR", stateDir.toString()));
+                "SURGE_STATE_DIR", stateDir.toString())));
+    }
+
+    /**
+     * {@code env} and, on a replicated cluster, the replication factor the services create topics with and (unless
+     * the environment sets them) timeouts longer than a leader's failover: ingest-api's produce timeout and
+     * counter-streams' transaction timeout.
+     */
+    private Map<String, String> withReplication(Role role, Map<String, String> env) {
+        if (replicationFactor == 1) {
+            return env;
+        }
+        Map<String, String> more = new LinkedHashMap<>(env);
+        more.put("SURGE_REPLICATION_FACTOR", Integer.toString(replicationFactor));
+        Map<String, String> timeouts = role == Role.INGEST_API ? Map.of(PRODUCE_TIMEOUT, CLUSTER_PRODUCE_TIMEOUT)
+                : Map.of(TRANSACTION_TIMEOUT, CLUSTER_TRANSACTION_TIMEOUT_MS);
+        timeouts.forEach((name, value) -> {
+            if (System.getenv(name) == null) {
+                more.put(name, value);
+            }
+        });
+        return more;
     }
 
     /**
@@ -47,11 +116,11 @@ public final class ServiceLauncher {
      * ack group, and takes reply partitions at once.
      */
     public ManagedProcess launchApi(int port, List<Integer> counterPorts) throws IOException {
-        return launch(Role.INGEST_API, port, List.of(), Map.of(
+        return launch(Role.INGEST_API, port, List.of(), withReplication(Role.INGEST_API, Map.of(
                 "SURGE_HTTP_PORT", Integer.toString(port),
                 "SURGE_INSTANCE_ID", apiInstanceId(port),
                 "SURGE_COUNTER_URLS", String.join(",", counterPorts.stream()
-                        .map(counter -> "http://127.0.0.1:" + counter).toList())));
+                        .map(counter -> "http://127.0.0.1:" + counter).toList()))));
     }
 
     /**
@@ -92,8 +161,17 @@ public final class ServiceLauncher {
         environment.put("SURGE_HTTP_HOST", "127.0.0.1");
         environment.putAll(env);
         Files.createDirectories(logDir);
-        Path log = logDir.resolve(role == Role.BROKER ? "broker.log" : role.id() + "-" + port + ".log");
+        Path log = logDir.resolve(logName(role, port, args));
         return ManagedProcess.start(role.id(), port, command, environment, log);
+    }
+
+    /** {@code broker.log} (a node of the cluster: {@code broker-NODE.log}), else {@code ROLE-PORT.log}. */
+    static String logName(Role role, int port, List<String> args) {
+        if (role != Role.BROKER) {
+            return role.id() + "-" + port + ".log";
+        }
+        int node = args.indexOf("--node-id");
+        return node < 0 ? "broker.log" : "broker-" + args.get(node + 1) + ".log";
     }
 
     /**

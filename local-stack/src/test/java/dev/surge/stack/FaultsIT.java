@@ -29,7 +29,7 @@ class FaultsIT {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
         FaultRun.Report report = new FaultRun(new FaultRun.Options(HOME, dataDir.resolve("stack"),
-                List.of("counter-kill", "poison", "api-stop"), false, 1, 50, 8, 12, 26180), out).run();
+                List.of("counter-kill", "poison", "api-stop"), false, 1, 50, 8, 12, 26180, 1), out).run();
         String printed = output.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.surge.common.config.KafkaSettings;
+import dev.surge.common.config.Settings;
+import dev.surge.common.config.TopicSettings;
 import dev.surge.common.countpath.CountPath;
 import dev.surge.common.countpath.Generation;
 import dev.surge.common.countpath.Rescale;
@@ -78,7 +80,7 @@ class RescaleIT {
     }
 
     private Rescale rescale(PrintStream out) {
-        return new Rescale(KafkaSettings.bootstrap(kafka.bootstrapServers()), APP, (short) 1, Duration.ofSeconds(90),
+        return new Rescale(KafkaSettings.bootstrap(kafka.bootstrapServers()), APP, TopicSettings.from(new Settings(Map.of())), Duration.ofSeconds(90),
                 out);
     }
 

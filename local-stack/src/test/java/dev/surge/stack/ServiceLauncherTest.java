@@ -16,6 +16,14 @@ class ServiceLauncherTest {
     }
 
     @Test
+    void shouldGiveEachBrokerOfTheClusterALogOfItsOwn() {
+        assertThat(ServiceLauncher.logName(Role.BROKER, 9092, List.of("--port", "9092"))).isEqualTo("broker.log");
+        assertThat(ServiceLauncher.logName(Role.BROKER, 9093, List.of("--port", "9093", "--node-id", "2")))
+                .isEqualTo("broker-2.log");
+        assertThat(ServiceLauncher.logName(Role.INGEST_API, 8080, List.of())).isEqualTo("ingest-api-8080.log");
+    }
+
+    @Test
     void shouldRunEveryProcessOnTheParallelCollectorUnlessSurgeJavaOptsChoosesOne() {
         assertThat(ServiceLauncher.collector(List.of())).containsExactly("-XX:+UseParallelGC");
         assertThat(ServiceLauncher.collector(List.of("-XX:StartFlightRecording", "-Xlog:gc")))

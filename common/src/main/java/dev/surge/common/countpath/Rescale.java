@@ -1,6 +1,7 @@
 package dev.surge.common.countpath;
 
 import dev.surge.common.config.KafkaSettings;
+import dev.surge.common.config.TopicSettings;
 import dev.surge.common.topic.TopicProvisioner;
 import dev.surge.common.topic.Topics;
 import java.io.PrintStream;
@@ -57,20 +58,20 @@ public final class Rescale {
 
     private final KafkaSettings kafka;
     private final String applicationId;
-    private final short replicationFactor;
+    private final TopicSettings topics;
     private final Duration timeout;
     private final PrintStream out;
 
     /**
      * @param applicationId     counter-streams' configured application id (generation 1's; later ones add -gN)
-     * @param replicationFactor of the new generation's topics
+     * @param topics            replication (and min.insync.replicas) of the new generation's topics
      * @param timeout           the longest wait for each step
      */
-    public Rescale(KafkaSettings kafka, String applicationId, short replicationFactor, Duration timeout,
+    public Rescale(KafkaSettings kafka, String applicationId, TopicSettings topics, Duration timeout,
                    PrintStream out) {
         this.kafka = kafka;
         this.applicationId = applicationId;
-        this.replicationFactor = replicationFactor;
+        this.topics = topics;
         this.timeout = timeout;
         this.out = out;
     }
@@ -87,9 +88,11 @@ public final class Rescale {
              KafkaProducer<String, CountPath> producer = new KafkaProducer<>(kafka.clientConfig(Map.of(
                      ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)),
                      Topics.COUNT_PATH.keySerde().serializer(), Topics.COUNT_PATH.valueSerde().serializer())) {
-            TopicProvisioner topics = new TopicProvisioner(admin, timeout);
-            topics.ensureExactly(new NewTopic(Topics.COUNT_PATH.name(), 1, replicationFactor).configs(Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            TopicProvisioner provisioner = new TopicProvisioner(admin, timeout);
+            Map<String, String> compacted = new java.util.HashMap<>(topics.topicConfigs());
+            compacted.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            provisioner.ensureExactly(new NewTopic(Topics.COUNT_PATH.name(), 1, topics.replicationFactor())
+                    .configs(compacted));
             CountPath path = CountPathWatcher.readOnce(kafka, admin, "surge-rescale-read", timeout);
             out.println("Count path now: " + CountPathWatcher.describe(path));
             if (path.phase() == CountPath.Phase.SETTLED) {
@@ -105,8 +108,10 @@ public final class Rescale {
             Generation next = path.phase() == CountPath.Phase.SETTLED
                     ? new Generation(path.current().number() + 1, partitions) : path.current();
             long started = System.nanoTime();
-            topics.ensureExactly(new NewTopic(next.eventsTopic(), partitions, replicationFactor));
-            topics.ensureExactly(new NewTopic(next.handoverTopic(), partitions, replicationFactor));
+            provisioner.ensureExactly(new NewTopic(next.eventsTopic(), partitions, topics.replicationFactor())
+                    .configs(topics.topicConfigs()));
+            provisioner.ensureExactly(new NewTopic(next.handoverTopic(), partitions, topics.replicationFactor())
+                    .configs(topics.topicConfigs()));
             if (path.phase() == CountPath.Phase.SETTLED) {
                 path = write(producer, path.preparing(partitions));
             }

@@ -2,6 +2,7 @@ package dev.surge.common.topic;
 
 import dev.surge.common.config.TopicSettings;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -39,13 +40,18 @@ public final class TopicProvisioner {
     }
 
     public Partitions ensure(TopicSettings settings) {
-        create(new NewTopic(Topics.LOAD_EVENTS.name(), settings.loadEventPartitions(), settings.replicationFactor()));
-        create(new NewTopic(Topics.LOAD_ACKS.name(), settings.ackPartitions(), settings.replicationFactor()));
-        create(new NewTopic(Topics.COUNT_PATH.name(), 1, settings.replicationFactor())
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        Map<String, String> configs = settings.topicConfigs();
+        create(new NewTopic(Topics.LOAD_EVENTS.name(), settings.loadEventPartitions(), settings.replicationFactor())
+                .configs(configs));
+        create(new NewTopic(Topics.LOAD_ACKS.name(), settings.ackPartitions(), settings.replicationFactor())
+                .configs(configs));
+        Map<String, String> compacted = new HashMap<>(configs);
+        compacted.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        create(new NewTopic(Topics.COUNT_PATH.name(), 1, settings.replicationFactor()).configs(compacted));
         // Created like load-events (its partition count and replication), so a writer that floods the events topic
         // with bad records meets as many partitions in the dead-letter topic; the broker's default retention.
-        create(new NewTopic(Topics.DEAD_LETTERS.name(), settings.loadEventPartitions(), settings.replicationFactor()));
+        create(new NewTopic(Topics.DEAD_LETTERS.name(), settings.loadEventPartitions(), settings.replicationFactor())
+                .configs(configs));
         Partitions partitions = new Partitions(
                 describe(Topics.LOAD_EVENTS.name()).partitions().size(),
                 describe(Topics.LOAD_ACKS.name()).partitions().size());

@@ -52,6 +52,18 @@ class SettingsTest {
     }
 
     @Test
+    void shouldAskTwoInSyncReplicasOfTopicsWithThreeAndNothingOfUnreplicatedOnes() {
+        assertThat(TopicSettings.from(new Settings(Map.of())).topicConfigs()).isEmpty();
+        assertThat(TopicSettings.from(new Settings(Map.of("replication.factor", "3"))).topicConfigs())
+                .containsExactly(Map.entry("min.insync.replicas", "2"));
+        assertThat(TopicSettings.from(new Settings(Map.of("replication.factor", "5", "min.insync.replicas", "3")))
+                .topicConfigs()).containsExactly(Map.entry("min.insync.replicas", "3"));
+        assertThatThrownBy(() -> TopicSettings.from(new Settings(Map.of("replication.factor", "3",
+                "min.insync.replicas", "4"))))
+                .hasMessage("min.insync.replicas should be between 1 and the replication factor (3) but was 4");
+    }
+
+    @Test
     void shouldDefaultKafkaToLoopbackAndHideSecretsWhenLogged() {
         KafkaSettings kafka = KafkaSettings.from(new Settings(Map.of(
                 "kafka.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"s3cret\";",

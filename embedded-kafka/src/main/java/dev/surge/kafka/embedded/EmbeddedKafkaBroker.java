@@ -23,9 +23,10 @@ import org.apache.kafka.server.common.MetadataVersion;
 /**
  * A real Apache Kafka broker (KRaft, broker and controller in one process) listening on 127.0.0.1 only.
  *
- * <p>It is the same broker a cluster runs, configured for one node: internal topics with one replica so that
- * transactions and exactly-once work. A log directory that was formatted before is reused as it is, so topics,
- * offsets and changelogs survive a restart.
+ * <p>It is the same broker a cluster runs, configured for one node (internal topics with one replica so that
+ * transactions and exactly-once work) or as one member of a cluster of three or more ({@link Member}: every node
+ * a broker and a KRaft voter, every topic with three replicas). A log directory that was formatted before is reused
+ * as it is, so topics, offsets and changelogs survive a restart.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final String LOOPBACK = "127.0.0.1";
@@ -39,6 +40,36 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * from the restart until every key was counted again (target 15 s); with 10 s and 5 s, 19 s.
      */
     private static final Duration HANGING_SETTLE = Duration.ofSeconds(1);
+
+    /** Replicas of every topic of a cluster ({@link #clusterProperties}): one broker may fail without data loss. */
+    static final int CLUSTER_REPLICATION_FACTOR = 3;
+    /**
+     * In-sync replicas an {@code acks=all} write needs in a cluster: with one of three brokers down writes go on,
+     * with two down they are refused ({@code NOT_ENOUGH_REPLICAS}) rather than kept on one disk only.
+     */
+    static final int CLUSTER_MIN_INSYNC_REPLICAS = 2;
+
+    /**
+     * This node's place in a cluster of KRaft voters that are brokers too.
+     *
+     * @param nodeId    {@code node.id}, one of {@code voters}' ids
+     * @param clusterId the id every node of the cluster is formatted with (a {@link Uuid} in its string form)
+     * @param voters    {@code controller.quorum.voters}: {@code id@127.0.0.1:controllerPort} of every node, 3 or more
+     */
+    public record Member(int nodeId, String clusterId, String voters) {
+        public Member {
+            List<String> ids = java.util.Arrays.stream(voters.split(",")).map(voter -> voter.split("@")[0].trim())
+                    .toList();
+            if (ids.size() < CLUSTER_REPLICATION_FACTOR) {
+                throw new IllegalArgumentException("a cluster needs at least " + CLUSTER_REPLICATION_FACTOR
+                        + " voters, got " + voters);
+            }
+            if (!ids.contains(Integer.toString(nodeId))) {
+                throw new IllegalArgumentException("node " + nodeId + " is not one of the voters " + voters);
+            }
+            Uuid.fromString(clusterId);
+        }
+    }
 
     private final KafkaRaftServer server;
     private final int port;
@@ -62,26 +93,48 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         int quorumPort = controllerPort == 0 ? freePort() : controllerPort;
         Properties props = singleNodeProperties(logDir, clientPort, quorumPort);
         props.putAll(overrides);
-        try {
-            Files.createDirectories(logDir);
-            if (!Files.exists(logDir.resolve("meta.properties"))) {
-                format(logDir);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot format Kafka log directory " + logDir + ": " + e.getMessage(), e);
-        }
+        formatIfNew(logDir, 1, Uuid.randomUuid().toString());
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
         server.startup();
         return new EmbeddedKafkaBroker(server, clientPort, HangingTransactionReaper.start(
                 LOOPBACK, clientPort, HANGING_SCAN_EVERY, HANGING_SETTLE));
     }
 
+    /**
+     * Formats {@code logDir} if it is new and starts this node of a cluster ({@link #clusterProperties}). It serves
+     * clients once the quorum has a leader, so once a majority of the voters runs.
+     *
+     * <p>No {@link HangingTransactionReaper} runs here: it writes a commit marker through this broker only
+     * ({@link TransactionMarkers}), and in a cluster this broker leads only some of the partitions.
+     */
+    public static EmbeddedKafkaBroker startMember(Path logDir, int port, int controllerPort, Member member,
+                                                  Map<String, String> overrides) {
+        Properties props = clusterProperties(logDir, port, controllerPort, member);
+        props.putAll(overrides);
+        formatIfNew(logDir, member.nodeId(), member.clusterId());
+        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
+        server.startup();
+        return new EmbeddedKafkaBroker(server, port, null);
+    }
+
+    /** Formats {@code logDir} unless it was formatted before (then its node and cluster id are kept). */
+    private static void formatIfNew(Path logDir, int nodeId, String clusterId) {
+        try {
+            Files.createDirectories(logDir);
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                format(logDir, nodeId, clusterId);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot format Kafka log directory " + logDir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Writes a new cluster's metadata into an empty log directory (what {@code kafka-storage format} does). */
-    private static void format(Path logDir) throws Exception {
+    private static void format(Path logDir, int nodeId, String clusterId) throws Exception {
         new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setNodeId(1)
-                .setClusterId(Uuid.randomUuid().toString())
+                .setNodeId(nodeId)
+                .setClusterId(clusterId)
                 .setDirectories(List.of(logDir.toString()))
                 .setMetadataLogDirectory(logDir.toString())
                 .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
@@ -139,6 +192,35 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return props;
     }
 
+    /**
+     * One node of a cluster: {@link #singleNodeProperties} with this node's id, every voter, and three replicas (two
+     * in sync for a write) for every topic: Kafka's internal ones and those created without a replication factor.
+     */
+    static Properties clusterProperties(Path logDir, int port, int controllerPort, Member member) {
+        Properties props = singleNodeProperties(logDir, port, controllerPort);
+        props.put("node.id", Integer.toString(member.nodeId()));
+        props.put("controller.quorum.voters", member.voters());
+        String replicas = Integer.toString(CLUSTER_REPLICATION_FACTOR);
+        String inSync = Integer.toString(CLUSTER_MIN_INSYNC_REPLICAS);
+        props.put("default.replication.factor", replicas);
+        props.put("min.insync.replicas", inSync);
+        props.put("offsets.topic.replication.factor", replicas);
+        props.put("transaction.state.log.replication.factor", replicas);
+        props.put("transaction.state.log.min.isr", inSync);
+        props.put("share.coordinator.state.topic.replication.factor", replicas);
+        props.put("share.coordinator.state.topic.min.isr", inSync);
+        // A broker killed with SIGKILL keeps leading its partitions until the active controller fences it, when no
+        // heartbeat came for broker.session.timeout.ms (Kafka's default 9 s; heartbeats every 2 s): writes to those
+        // partitions wait as long. 3 s, heartbeats every 500 ms. After a controller failover the new active
+        // controller may take longer to fence one (BrokerHeartbeatManager: it does not know the last heartbeats). Cost:
+        // a broker that cannot heartbeat for 3 s (a long GC pause) is fenced and its partitions' leadership moves.
+        // Unlike the single node (see singleNodeProperties), the restarted broker is not the only replica: the
+        // others lead its partitions meanwhile.
+        props.put("broker.session.timeout.ms", "3000");
+        props.put("broker.heartbeat.interval.ms", "500");
+        return props;
+    }
+
     public String bootstrapServers() {
         return LOOPBACK + ":" + port;
     }
@@ -149,7 +231,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     @Override
     public void close() {
-        hangingTransactions.close();
+        if (hangingTransactions != null) {
+            hangingTransactions.close();
+        }
         server.shutdown();
         server.awaitShutdown();
     }

@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * coordinator decided but never delivered: the abort marker with {@code Admin.abortTransaction}, what an operator does
  * by hand with {@code kafka-transactions.sh find-hanging} and {@code abort} (KIP-664), and the commit marker with
  * {@link TransactionMarkers} (Kafka has no tool for that). How each ended is read from the coordinator's own log
- * ({@link TransactionLogHistory}) only when a hanging transaction is found. Runs in the embedded broker only: against
- * a cluster of its own, that is the operator's call.
+ * ({@link TransactionLogHistory}) only when a hanging transaction is found. Runs in the single-node embedded broker
+ * only (not in a node of the embedded cluster, see {@link EmbeddedKafkaBroker#startMember}): against a cluster of its
+ * own, that is the operator's call.
  */
 final class HangingTransactionReaper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HangingTransactionReaper.class);

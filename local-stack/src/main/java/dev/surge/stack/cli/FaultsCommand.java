@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
                 + "\"Guarantees\").",
                 "Exit 0 only if every invariant and every scenario's promise held.",
                 "Scenarios: counter-kill, counter-pause, poison, api-kill, api-stop, counter-stop, slow-clients,"
-                        + " broker-kill, rescale-kill."})
+                        + " broker-kill, rescale-kill.",
+                "With --brokers 3 (three brokers, topics with 3 replicas, min.insync.replicas=2): leader-kill, "
+                        + "coordinator-kill, controller-kill, two-brokers-down."})
 final class FaultsCommand implements Callable<Integer> {
     private final Path home;
     private final PrintStream out;
@@ -51,6 +53,10 @@ final class FaultsCommand implements Callable<Integer> {
             description = "ports are picked free from here up; below the OS's ephemeral range (32768 up on Linux), where client connections can take a port between the check and the bind (default: ${DEFAULT-VALUE})")
     private int firstPort;
 
+    @Option(names = "--brokers", paramLabel = "N", defaultValue = "1",
+            description = "1, or 3 for the embedded cluster and its scenarios (default: ${DEFAULT-VALUE})")
+    private int brokers;
+
     FaultsCommand(Path home, PrintStream out) {
         this.home = home;
         this.out = out;
@@ -67,7 +73,7 @@ final class FaultsCommand implements Callable<Integer> {
         FaultRun.Options options;
         try {
             options = new FaultRun.Options(home, dir, scenarios, soak, soak ? rounds : 1, rate, clients, keys,
-                    firstPort);
+                    firstPort, brokers);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -4,6 +4,9 @@ import dev.surge.common.config.KafkaSettings;
 import dev.surge.common.config.Settings;
 import dev.surge.common.config.TopicSettings;
 import dev.surge.common.countpath.Rescale;
+import dev.surge.stack.Role;
+import dev.surge.stack.StackState;
+import dev.surge.stack.UpOptions;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.HashMap;
@@ -44,12 +47,21 @@ final class RescaleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        String bootstrap = kafka != null ? kafka : dataDir.runningStack().kafka();
         Map<String, String> variables = new HashMap<>(environment);
+        String bootstrap = kafka;
+        if (kafka == null) {
+            StackState stack = dataDir.runningStack();
+            bootstrap = stack.kafka();
+            // the new generation's topics get the replication the stack's services created theirs with
+            if (stack.of(Role.BROKER).size() >= UpOptions.CLUSTER_BROKERS) {
+                variables.putIfAbsent(Settings.variableOf("replication.factor"),
+                        Integer.toString(UpOptions.CLUSTER_BROKERS));
+            }
+        }
         variables.put(Settings.variableOf("kafka.bootstrap.servers"), bootstrap);
         Settings settings = Settings.fromEnvironment(variables);
         new Rescale(KafkaSettings.from(settings), settings.string("application.id", StatusCollector.COUNTER_GROUP),
-                TopicSettings.from(settings).replicationFactor(), Duration.ofSeconds(timeoutSeconds), out)
+                TopicSettings.from(settings), Duration.ofSeconds(timeoutSeconds), out)
                 .to(partitions);
         return 0;
     }

@@ -9,6 +9,7 @@ import dev.surge.stack.ServiceLauncher;
 import dev.surge.stack.StackFile;
 import dev.surge.stack.StackProcess;
 import dev.surge.stack.StackState;
+import dev.surge.stack.UpOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,8 +87,11 @@ final class StartCommand implements Callable<Integer> {
             }
             int chosenPort = port != null ? port : Ports.firstFree(nextPort(stack), listedPorts(stack));
             Ports.requireFree(chosenPort);
+            // a stack on the embedded cluster lists its brokers: an instance added there creates what it creates
+            // (a Streams internal topic, say) with the cluster's replication, as the instances ./surge up started
             ServiceLauncher launcher = new ServiceLauncher(home, stackFile.dataDir().resolve("logs"), stack.kafka(),
-                    stack.partitions());
+                    stack.partitions(), stack.of(Role.BROKER).size() >= UpOptions.CLUSTER_BROKERS
+                    ? UpOptions.CLUSTER_BROKERS : 1);
             String stateDir = null;
             if (role == Role.COUNTER_STREAMS) {
                 Path dir = freeStateDir(stack, stackFile.dataDir());

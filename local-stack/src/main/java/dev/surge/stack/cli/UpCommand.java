@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 
 /** {@code ./surge up}: starts the local stack and keeps it running until Ctrl-C, SIGTERM or {@code ./surge down}. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Start a Kafka broker (unless --kafka), counter-streams and ingest-api on 127.0.0.1, and keep "
+        description = {"Start a Kafka broker (three with --brokers 3; none with --kafka), counter-streams and ingest-api on 127.0.0.1, and keep "
                 + "them running until Ctrl-C or ./surge down.",
                 "Ports: ingest-api on --port, --port+1, ...; counter-streams on --counter-port, +1, ... (default: "
                         + "right after the APIs, so 8081 with one API on 8080)."})
@@ -52,11 +52,16 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--counter-port", paramLabel = "N",
             description = "first counter-streams HTTP port (default: --port + --api-instances)")
     private Integer counterPort;
+    @Option(names = "--brokers", paramLabel = "N", defaultValue = "1",
+            description = "embedded brokers: 1, or 3 for a cluster (broker and KRaft voter each, topics with 3 "
+                    + "replicas and min.insync.replicas=2) (default: ${DEFAULT-VALUE})")
+    private int brokers;
     @Option(names = "--broker-port", paramLabel = "N", defaultValue = "9092",
-            description = "embedded broker port (default: ${DEFAULT-VALUE})")
+            description = "embedded broker port; with --brokers 3 the first of three (default: ${DEFAULT-VALUE})")
     private int brokerPort;
     @Option(names = "--controller-port", paramLabel = "N",
-            description = "embedded broker's KRaft controller port (default: --broker-port + 1)")
+            description = "embedded broker's KRaft controller port; with --brokers 3 the first of three (default: "
+                    + "right after the brokers' ports, --broker-port + --brokers)")
     private Integer controllerPort;
 
     /** @param environment what the services will inherit: their {@code SURGE_KAFKA_*} settings are read from it */
@@ -71,8 +76,8 @@ final class UpCommand implements Callable<Integer> {
     /** The parsed options, validated; a bad combination is a usage error (exit 2). */
     UpOptions options() {
         try {
-            return new UpOptions(home, dataDir.dataDir, Optional.ofNullable(kafka), brokerPort,
-                    controllerPort == null ? brokerPort + 1 : controllerPort, apiPort, apiInstances,
+            return new UpOptions(home, dataDir.dataDir, Optional.ofNullable(kafka), brokers, brokerPort,
+                    controllerPort == null ? brokerPort + brokers : controllerPort, apiPort, apiInstances,
                     counterPort == null ? apiPort + apiInstances : counterPort, counterInstances, partitions,
                     KafkaSettings.from(Settings.fromEnvironment(environment)));
         } catch (IllegalArgumentException e) {

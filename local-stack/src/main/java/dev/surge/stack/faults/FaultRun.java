@@ -46,23 +46,36 @@ public final class FaultRun {
      * @param scenarios names to run, in this order (empty: all)
      * @param soak      {@code --long}: faults last longer, and the whole list runs {@code rounds} times
      * @param rate      events per second the recording client sends
+     * @param brokers   1, or 3 for the embedded cluster and its scenarios ({@link ClusterScenarios})
      */
     public record Options(Path home, Path dataDir, List<String> scenarios, boolean soak, int rounds, int rate,
-                          int workers, int keys, int firstPort) {
+                          int workers, int keys, int firstPort, int brokers) {
         public Options {
             scenarios = List.copyOf(scenarios);
+            if (brokers != 1 && brokers != UpOptions.CLUSTER_BROKERS) {
+                throw new IllegalArgumentException("--brokers should be 1 or " + UpOptions.CLUSTER_BROKERS
+                        + " but was " + brokers);
+            }
             if (rate < 1 || rate > 2_000 || workers < 1 || workers > 256 || keys < 1 || keys > 10_000 || rounds < 1
                     || rounds > 100) {
                 throw new IllegalArgumentException("rate 1-2000, clients 1-256, keys 1-10000 and rounds 1-100: the "
                         + "run stays bounded");
             }
             for (String name : scenarios) {
-                if (!Scenarios.all().containsKey(name)) {
-                    throw new IllegalArgumentException("unknown scenario '" + name + "': expected some of "
-                            + Scenarios.all().keySet());
+                if (!known(brokers).containsKey(name)) {
+                    throw new IllegalArgumentException("unknown scenario '" + name + "'" + (brokers > 1
+                            ? " with --brokers " + brokers : "") + ": expected some of " + known(brokers).keySet()
+                            + (known(brokers == 1 ? UpOptions.CLUSTER_BROKERS : 1).containsKey(name)
+                            ? " (" + name + " runs " + (brokers == 1 ? "with --brokers 3" : "on one broker") + ")"
+                            : ""));
                 }
             }
         }
+    }
+
+    /** The scenarios of a run on {@code brokers} brokers, by name. */
+    static Map<String, Scenario> known(int brokers) {
+        return brokers > 1 ? ClusterScenarios.all() : Scenarios.all();
     }
 
     /**
@@ -95,11 +108,12 @@ public final class FaultRun {
 
     /** Runs the scenarios and reports each; the stack is stopped in every case. */
     public Report run() throws Exception {
-        Map<String, Scenario> known = Scenarios.all();
+        Map<String, Scenario> known = known(options.brokers());
         List<Scenario> chosen = (options.scenarios().isEmpty() ? List.copyOf(known.keySet()) : options.scenarios())
                 .stream().map(known::get).toList();
         UpOptions up = upOptions();
-        out.println("surge faults: broker, 2 counter-streams, 2 ingest-api on 127.0.0.1 (ingest-api " + up.apiPort()
+        out.println("surge faults: " + (up.cluster() ? up.brokers() + " brokers (replication factor "
+                + up.replicationFactor() + ", min.insync.replicas 2)" : "broker") + ", 2 counter-streams, 2 ingest-api on 127.0.0.1 (ingest-api " + up.apiPort()
                 + "-" + (up.apiPort() + 1) + ", counter-streams " + up.counterPort() + "-" + (up.counterPort() + 1)
                 + ", Kafka " + up.bootstrapServers() + "); data and logs in " + up.dataDir());
         List<String> keys = IntStream.range(0, options.keys()).mapToObj(i -> "fault-k" + i).toList();
@@ -231,9 +245,27 @@ public final class FaultRun {
         Set<Integer> taken = new HashSet<>();
         int api = twoFree(options.firstPort(), taken);
         int counter = twoFree(api + 2, taken);
-        int broker = twoFree(counter + 2, taken);
-        return new UpOptions(options.home(), options.dataDir(), Optional.empty(), broker, broker + 1, api, 2,
+        int broker = options.brokers() == 1 ? twoFree(counter + 2, taken) : runFree(counter + 2,
+                2 * options.brokers(), taken);
+        return new UpOptions(options.home(), options.dataDir(), Optional.empty(), options.brokers(), broker,
+                broker + options.brokers(), api, 2,
                 counter, 2, 12, KafkaSettings.from(Settings.fromEnvironment(System.getenv())));
+    }
+
+    /** The first port p from {@code from} with p to p + count - 1 all free. */
+    private static int runFree(int from, int count, Set<Integer> taken) {
+        int port = from;
+        while (true) {
+            port = Ports.firstFree(port, taken);
+            int first = port;
+            boolean all = java.util.stream.IntStream.range(first, first + count)
+                    .allMatch(p -> !taken.contains(p) && Ports.free(p));
+            if (all) {
+                java.util.stream.IntStream.range(first, first + count).forEach(taken::add);
+                return first;
+            }
+            port++;
+        }
     }
 
     /** The first port p from {@code from} with p and p + 1 both free. */

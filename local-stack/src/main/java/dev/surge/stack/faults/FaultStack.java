@@ -49,7 +49,7 @@ final class FaultStack implements AutoCloseable {
         this.stack = stack;
         this.stackFile = new StackFile(options.dataDir());
         this.launcher = new ServiceLauncher(options.home(), stackFile.dataDir().resolve("logs"),
-                options.bootstrapServers(), options.partitions());
+                options.bootstrapServers(), options.partitions(), options.replicationFactor());
         this.readiness = readiness;
         this.stop = stop;
     }
@@ -98,6 +98,13 @@ final class FaultStack implements AutoCloseable {
         return java.util.stream.IntStream.range(first, first + count).boxed().toList();
     }
 
+    /** The listed broker that is node {@code node} of the embedded cluster (node i + 1 on the i-th broker port). */
+    StackProcess broker(int node) {
+        int port = options.brokerPort() + node - 1;
+        return stackFile.read().orElseThrow().of(Role.BROKER).stream().filter(p -> p.port() == port).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no broker listed on port " + port));
+    }
+
     /** SIGKILL; returns once the process is gone. It stays listed until {@link #restart} replaces it. */
     void kill(StackProcess process) throws InterruptedException {
         ProcessHandle handle = process.handle().orElseThrow(() -> new IllegalStateException(process.role() + " pid "
@@ -126,32 +133,68 @@ final class FaultStack implements AutoCloseable {
      * entry in {@code stack.json} and waits until it is ready.
      */
     StackProcess restart(StackProcess gone) throws IOException, InterruptedException {
+        return restartTogether(List.of(gone)).get(0);
+    }
+
+    /**
+     * Starts all of {@code gone} again at once, then waits until each is ready: two brokers of the cluster restarted
+     * one after the other would wait for each other (one of three voters elects no leader).
+     */
+    List<StackProcess> restartTogether(List<StackProcess> gone) throws IOException, InterruptedException {
+        List<ManagedProcess> processes = new java.util.ArrayList<>();
+        List<StackProcess> started = new java.util.ArrayList<>();
+        for (StackProcess process : gone) {
+            ManagedProcess restarted = launch(process);
+            processes.add(restarted);
+            started.add(StackProcess.of(Role.of(process.role()), restarted.process().toHandle(), process.port(),
+                    restarted.log().toString(), process.stateDir()));
+            stackFile.update(state -> state.without(process.pid()).with(started.get(started.size() - 1)));
+        }
+        for (int i = 0; i < gone.size(); i++) {
+            StackProcess process = gone.get(i);
+            readiness.await(processes.get(i), READY_WITHIN, !process.is(Role.BROKER)
+                    ? () -> readiness.ready(process.port())
+                    : options.cluster() ? () -> answersItself(process.port())
+                    : () -> readiness.kafkaAnswers(options.kafkaClient()));
+        }
+        return started;
+    }
+
+    /**
+     * Whether the broker on {@code port} answers a describe-cluster itself: a restarted broker opens its listener only
+     * once it has registered again. (The cluster as a whole may still list the dead incarnation: a controller fences
+     * it only one session after its last heartbeat, and with two of three down there is no controller at all.)
+     */
+    private boolean answersItself(int port) {
+        return readiness.kafkaAnswers(options.kafkaClient().withBootstrapServers("127.0.0.1:" + port));
+    }
+
+    /** Starts {@code gone}'s role again on its port (and, for counter-streams, its state directory). */
+    private ManagedProcess launch(StackProcess gone) throws IOException {
         if (gone.alive()) {
             throw new IllegalStateException(gone.role() + " pid " + gone.pid() + " still runs");
         }
         Role role = Role.of(gone.role());
-        ManagedProcess process = switch (role) {
-            case BROKER -> launcher.launchBroker(options.brokerPort(), options.controllerPort(), stack.brokerDir());
+        int node = gone.port() - options.brokerPort() + 1;
+        return switch (role) {
+            case BROKER -> options.cluster()
+                    ? launcher.launchClusterBroker(node, gone.port(), options.controllerPort() + node - 1,
+                    stack.brokerDir(node), stack.clusterId(), options.voters())
+                    : launcher.launchBroker(options.brokerPort(), options.controllerPort(), stack.brokerDir());
             case COUNTER_STREAMS -> launcher.launchCounter(gone.port(), Path.of(gone.stateDir()));
             case INGEST_API -> launcher.launchApi(gone.port(),
                     ports(options.counterPort(), options.counterInstances()));
         };
-        StackProcess started = StackProcess.of(role, process.process().toHandle(), gone.port(),
-                process.log().toString(), gone.stateDir());
-        stackFile.update(state -> state.without(gone.pid()).with(started));
-        readiness.await(process, READY_WITHIN, role == Role.BROKER
-                ? () -> readiness.kafkaAnswers(options.kafkaClient())
-                : () -> readiness.ready(gone.port()));
-        return started;
     }
 
     /** Starts again every listed process that no longer runs, the broker first; returns what it restarted. */
     List<String> restoreAll() throws IOException, InterruptedException {
         List<String> restarted = new java.util.ArrayList<>();
         for (Role role : List.of(Role.BROKER, Role.COUNTER_STREAMS, Role.INGEST_API)) {
-            for (StackProcess gone : listedButDead(role)) {
-                restart(gone);
-                restarted.add(role + " :" + gone.port());
+            List<StackProcess> gone = listedButDead(role);
+            if (!gone.isEmpty()) {
+                restartTogether(gone);
+                gone.forEach(process -> restarted.add(role + " :" + process.port()));
             }
         }
         return restarted;

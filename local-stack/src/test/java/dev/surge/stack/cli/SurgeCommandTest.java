@@ -112,6 +112,31 @@ class SurgeCommandTest {
     }
 
     @Test
+    void shouldGiveEachBrokerOfTheClusterItsOwnPortsAndEveryServiceAllThree() {
+        UpOptions options = up("--brokers", "3", "--broker-port", "19092");
+
+        assertThat(options.cluster()).isTrue();
+        assertThat(options.controllerPort()).isEqualTo(19095);
+        assertThat(options.bootstrapServers()).isEqualTo("127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094");
+        assertThat(options.voters()).isEqualTo("1@127.0.0.1:19095,2@127.0.0.1:19096,3@127.0.0.1:19097");
+        assertThat(options.replicationFactor()).isEqualTo(3);
+        assertThat(up().replicationFactor()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseABrokerCountWithoutAQuorumAndBrokersNextToAClusterOfOnesOwn() {
+        assertThat(surge.execute("up", "--brokers", "2")).isEqualTo(2);
+        assertThat(err.toString()).contains("--brokers should be 1 or 3 but was 2");
+
+        assertThat(surge.execute("up", "--brokers", "3", "--kafka", "kafka-1:9092")).isEqualTo(2);
+        assertThat(err.toString()).contains("--brokers 3 starts embedded brokers; with --kafka the cluster is yours");
+
+        assertThat(surge.execute("up", "--brokers", "3", "--counter-port", "9094")).isEqualTo(2);
+        assertThat(err.toString()).contains("port 9094 is given twice: to counter-streams (--counter-port) and to the "
+                + "embedded broker (--broker-port)");
+    }
+
+    @Test
     void shouldLetAnExternalClusterUseThePortsTheEmbeddedBrokerWouldHave() {
         assertThat(up("--kafka", "127.0.0.1:9092", "--port", "9092").apiPort()).isEqualTo(9092);
     }
