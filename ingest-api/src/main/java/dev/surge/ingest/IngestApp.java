@@ -49,19 +49,16 @@ public final class IngestApp {
 
     /**
      * @param instance       this instance's name, as its logs and {@code GET /stats} give it
-     * @param coalesceEvents whether count-mode events of concurrent requests are written together (EventCoalescer)
      * @param kafkaReachable whether Kafka answers now (checked in the background): readiness requires it
      */
-    public IngestApp(String instance, EventPublisher publisher, AckInbox inbox, Duration ackTimeout,
-                     boolean coalesceEvents, LoadProxy loads, PrometheusMeterRegistry registry,
-                     AdmissionControl admission, BooleanSupplier kafkaReachable) {
+    public IngestApp(String instance, EventPublisher publisher, AckInbox inbox, Duration ackTimeout, LoadProxy loads,
+                     PrometheusMeterRegistry registry, AdmissionControl admission, BooleanSupplier kafkaReachable) {
         this.admission = admission;
         this.responseWriters = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 DaemonThreads.named("response-writer"));
+        SimulateHandler simulate = new SimulateHandler(new Ingestion(publisher, inbox, ackTimeout), responseWriters,
+                Clock.systemUTC(), admission.maxBodyBytes(), registry);
         AdmissionConfig.BatchLimits batchLimits = admission.batchLimits();
-        SimulateHandler simulate = new SimulateHandler(new Ingestion(publisher, inbox, ackTimeout,
-                coalesceEvents ? batchLimits.maxEvents() : 0), responseWriters, Clock.systemUTC(),
-                admission.maxBodyBytes(), registry);
         BatchHandler batch = new BatchHandler(new BatchIngestion(publisher, inbox, ackTimeout), responseWriters,
                 Clock.systemUTC(), batchLimits.maxEvents(), batchLimits.maxBytes(), registry);
         this.console = new IngestConsole(instance, registry, inbox, loads, Clock.systemUTC());

@@ -29,13 +29,11 @@ import java.util.regex.Pattern;
  * @param instanceId           this instance's name in the ack consumer group ({@code group.instance.id}), the same
  *                             across restarts of the instance and unique among the instances running at once; empty
  *                             for a dynamic member (see {@code KafkaAckInbox})
- * @param coalesceEvents       whether count-mode events of concurrent requests that fall in one partition are written
- *                             as one record ({@link dev.surge.ingest.simulate.EventCoalescer}), up to the batch limit
  */
 public record IngestConfig(KafkaSettings kafka, TopicSettings topics, String httpHost, int httpPort,
                            Duration ackTimeout, Duration produceTimeout, String ackGroupId, List<URI> counterUrls,
                            Duration breakerOpenDuration, Duration idempotencyRetention, AdmissionConfig admission,
-                           Optional<String> instanceId, boolean coalesceEvents) {
+                           Optional<String> instanceId) {
     public static final Duration DEFAULT_BREAKER_OPEN_DURATION = Duration.ofSeconds(5);
     public static final Duration DEFAULT_IDEMPOTENCY_RETENTION = Duration.ofHours(24);
     public static final URI DEFAULT_COUNTER_URL = URI.create("http://127.0.0.1:8081");
@@ -81,8 +79,7 @@ public record IngestConfig(KafkaSettings kafka, TopicSettings topics, String htt
                 settings.duration("idempotency.retention", DEFAULT_IDEMPOTENCY_RETENTION, Duration.ofSeconds(1),
                         Duration.ofDays(30)),
                 AdmissionConfig.from(settings),
-                Optional.ofNullable(settings.string("instance.id", null)),
-                settings.bool("coalesce.events", false));
+                Optional.ofNullable(settings.string("instance.id", null)));
     }
 
 

@@ -90,7 +90,7 @@ public final class IngestServer implements AutoCloseable {
         KafkaHealth kafkaHealth = new KafkaHealth(config.kafka(), instance + "-health").start();
         AdmissionControl admission = AdmissionControl.create(config.admission(), registry);
         LoadProxy loads = new LoadProxy(config.counterUrls());
-        IngestApp app = new IngestApp(instance, publisher, inbox, config.ackTimeout(), config.coalesceEvents(), loads,
+        IngestApp app = new IngestApp(instance, publisher, inbox, config.ackTimeout(), loads,
                 registry, admission, kafkaHealth::reachable)
                 .start(config.httpHost(), config.httpPort());
         LOG.info("ingest-api {} listening on {}:{}, Kafka {}, ack group {} as {}", instance, config.httpHost(),

@@ -53,7 +53,7 @@ final class TestApi implements AutoCloseable {
         breaker = CircuitBreakingPublisher.create(publisher, produceTimeout, BREAKER_OPEN, time, registry);
         admission = new AdmissionControl(config, time.nanoTime(), registry);
         // No counter-streams behind this API: /load answers 503 (see LoadProxy). Kafka counts as reachable.
-        app = new IngestApp("ingest-test", breaker, inbox, ackTimeout, false, loads,
+        app = new IngestApp("ingest-test", breaker, inbox, ackTimeout, loads,
                 registry, admission, () -> true).start("127.0.0.1", 0);
     }
 

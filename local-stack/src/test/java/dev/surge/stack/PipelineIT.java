@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.surge.counter.CounterService;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import dev.surge.ingest.IngestServer;
 import dev.surge.testkit.TestKafka;
 import java.nio.file.Files;
@@ -99,37 +94,6 @@ class PipelineIT {
                 .as("loads returned for %s", key)
                 .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, values.size()).boxed().toList()));
         assertThat(loads.values().stream().mapToInt(List::size).sum()).isEqualTo(2_000);
-    }
-
-    @Test
-    void shouldCountEventsOfConcurrentPostsWrittenTogetherExactlyOnceEachWithItsOwnLoad() throws Exception {
-        try (IngestServer coalescing = InProcessSurge.api(kafka.bootstrapServers(), "surge-ingest-acks-it",
-                List.of(counter), Map.of("coalesce.events", "true"))) {
-            long recordsBefore = eventRecords();
-            List<Http.Response> responses = fire(2_000, 64, keys("together-", 20), coalescing.port());
-
-            assertThat(responses).allSatisfy(response -> assertThat(response.status()).isEqualTo(200));
-            Map<String, List<Long>> loads = loadsByKey(responses);
-            loads.forEach((key, values) -> assertThat(values)
-                    .as("loads returned for %s", key)
-                    .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, values.size()).boxed().toList()));
-            assertThat(loads.values().stream().mapToInt(List::size).sum()).isEqualTo(2_000);
-            assertThat(responses).extracting(response -> response.body().get("id").asText())
-                    .as("each event's id, as Kafka knows it: <record's batch>:<position>")
-                    .allMatch(id -> id.matches("[0-9a-f-]{36}:\\d+")).doesNotHaveDuplicates();
-            assertThat(eventRecords() - recordsBefore).as("records written for 2,000 events").isLessThan(2_000);
-        }
-    }
-
-    /** Records in load-events now: the sum of its partitions' end offsets. */
-    private long eventRecords() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-            admin.describeTopics(List.of("load-events")).allTopicNames().get().get("load-events").partitions()
-                    .forEach(p -> latest.put(new TopicPartition("load-events", p.partition()), OffsetSpec.latest()));
-            return admin.listOffsets(latest).all().get().values().stream()
-                    .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
-        }
     }
 
     @Test

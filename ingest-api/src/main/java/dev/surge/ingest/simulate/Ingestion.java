@@ -24,24 +24,13 @@ public final class Ingestion {
     private final AckInbox inbox;
     private final Duration ackTimeout;
 
-    /** Null when every event is written as a record of its own. */
-    private final EventCoalescer coalescer;
-
-    /**
-     * @param coalesceUpTo when above 0, count-mode events of concurrent requests that fall in one partition are written
-     *                     together, up to this many per record ({@link EventCoalescer}); 0: each as a record of its own
-     */
-    public Ingestion(EventPublisher publisher, AckInbox inbox, Duration ackTimeout, int coalesceUpTo) {
+    public Ingestion(EventPublisher publisher, AckInbox inbox, Duration ackTimeout) {
         this.publisher = publisher;
         this.inbox = inbox;
         this.ackTimeout = ackTimeout;
-        this.coalescer = coalesceUpTo > 0 ? new EventCoalescer(publisher, inbox, ackTimeout, coalesceUpTo) : null;
     }
 
     public CompletableFuture<Outcome> submit(LoadEvent event, AckMode mode) {
-        if (mode == AckMode.COUNT && coalescer != null) {
-            return coalescer.submit(event);
-        }
         Optional<PendingAck> pending = mode == AckMode.COUNT ? inbox.expect(event.id()) : Optional.empty();
         pending.ifPresent(p -> p.ack().completeOnTimeout(null, ackTimeout.toMillis(), TimeUnit.MILLISECONDS));
         OptionalInt replyPartition = pending.map(p -> OptionalInt.of(p.replyPartition())).orElse(OptionalInt.empty());
