@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
                 + "\"Guarantees\").",
                 "Exit 0 only if every invariant and every scenario's promise held.",
                 "Scenarios: counter-kill, counter-pause, poison, api-kill, api-stop, counter-stop, slow-clients,"
-                        + " broker-kill, rescale-kill.",
+                        + " broker-kill, broker-pause, rescale-kill.",
                 "With --brokers 3 (three brokers, topics with 3 replicas, min.insync.replicas=2): leader-kill, "
                         + "coordinator-kill, controller-kill, two-brokers-down."})
 final class FaultsCommand implements Callable<Integer> {

@@ -22,7 +22,7 @@ final class Scenarios {
         Map<String, Scenario> all = new LinkedHashMap<>();
         for (Scenario scenario : List.of(new CounterKill(), new CounterPause(), new Poison(), new ApiKill(),
                 new GracefulStop(Role.INGEST_API), new GracefulStop(Role.COUNTER_STREAMS), new SlowClients(),
-                new BrokerKill(), new RescaleKill())) {
+                new BrokerKill(), new BrokerPause(), new RescaleKill())) {
             all.put(scenario.name(), scenario);
         }
         return all;
@@ -143,6 +143,48 @@ final class Scenarios {
             return new Result("SIGKILL broker, down " + Reports.seconds(restartAt - faultAt) + ", restarted (ready in "
                     + Reports.seconds(recoverFrom - restartAt) + ")", recoverFrom, Duration.ofSeconds(15), violations,
                     figures);
+        }
+    }
+
+    /**
+     * SIGSTOP the broker for longer than ingest-api's produce timeout (2 s), then SIGCONT. Writes in flight expire on the
+     * client (504: may or may not be counted) while the broker still holds them, and when it wakes it appends what it
+     * had received; an expired in-flight write makes Kafka's idempotent producer bump its epoch and send the
+     * partition's other in-flight batches again under new sequence numbers, which the broker cannot tell from new ones
+     * (seen on the three-broker cluster: README, "Running against a Kafka cluster"). Whatever happens, no event may be
+     * in the log twice or counted twice (I1-I4), and every answer is a 2xx, 503 or 504.
+     */
+    static final class BrokerPause implements Scenario {
+        private static final Duration BROKER_PAUSE = Duration.ofSeconds(6);
+
+        @Override
+        public String name() {
+            return "broker-pause";
+        }
+
+        @Override
+        public Result run(FaultContext context) throws Exception {
+            StackProcess broker = context.running(Role.BROKER, 0);
+            long faultAt = context.now();
+            context.stack().pause(broker);
+            try {
+                context.underLoad(BROKER_PAUSE);
+            } finally {
+                context.stack().resume(broker);
+            }
+            long recoverFrom = context.now();
+            context.awaitEveryKeyCounted(recoverFrom, RECOVERY_WAIT);
+            List<String> violations = new ArrayList<>(context.serverErrorsSince(faultAt));
+            List<String> figures = new ArrayList<>();
+            for (Role role : List.of(Role.COUNTER_STREAMS, Role.INGEST_API)) {
+                for (StackProcess gone : context.stack().listedButDead(role)) {
+                    figures.add(role + " :" + gone.port() + " exited while the broker was paused; restarted");
+                    context.stack().restart(gone);
+                }
+            }
+            context.underLoad(Duration.ofSeconds(5));
+            return new Result("SIGSTOP broker for " + BROKER_PAUSE.toSeconds() + " s, SIGCONT", recoverFrom,
+                    Duration.ofSeconds(15), violations, figures);
         }
     }
 
