@@ -95,10 +95,7 @@ final class ClusterScenarios {
                     violations.add("broker " + node + " was not back in every ISR within " + REJOIN_WAIT.toSeconds()
                             + " s of its restart");
                 }
-                if (recovered < 0) {
-                    violations.add("not every key was counted again within " + RECOVERY_WAIT.toSeconds()
-                            + " s of the restart");
-                }
+                violations.addAll(notCountedAgain(recovered));
                 List<String> figures = new ArrayList<>(failover(attempts, context.keys(), faultAt, restartAt));
                 figures.add("restarted broker registered in " + Reports.seconds(registered - restartAt)
                         + ", back in every ISR " + (rejoined < 0 ? "never" : Reports.seconds(rejoined - registered))
@@ -140,10 +137,7 @@ final class ClusterScenarios {
                 long recovered = context.awaitEveryKeyCounted(registered, RECOVERY_WAIT);
                 context.underLoad(Duration.ofSeconds(3));
                 List<String> violations = new ArrayList<>(context.serverErrorsSince(faultAt));
-                if (recovered < 0) {
-                    violations.add("not every key was counted again within " + RECOVERY_WAIT.toSeconds()
-                            + " s of the restart");
-                }
+                violations.addAll(notCountedAgain(recovered));
                 List<String> figures = new ArrayList<>();
                 figures.add("from 1 s after the kill until the restart: " + answers(during) + ", answer time p50 "
                         + millis(percentile(during, 0.50)) + ", p99 " + millis(percentile(during, 0.99)));
@@ -154,6 +148,12 @@ final class ClusterScenarios {
                         + Reports.seconds(restartAt - faultAt), faultAt, null, violations, figures);
             }
         }
+    }
+
+    /** The violation when not every key was counted again after a restart ({@code recovered} below 0), else none. */
+    private static List<String> notCountedAgain(long recovered) {
+        return recovered < 0 ? List.of("not every key was counted again within " + RECOVERY_WAIT.toSeconds()
+                + " s of the restart") : List.of();
     }
 
     /** Every topic of the cluster (Kafka's, Surge's, Streams') whose partitions have fewer than 3 replicas. */

@@ -132,13 +132,7 @@ final class Scenarios {
             long recoverFrom = context.now();
             context.awaitEveryKeyCounted(recoverFrom, RECOVERY_WAIT);
             List<String> violations = new ArrayList<>(context.serverErrorsSince(faultAt));
-            List<String> figures = new ArrayList<>();
-            for (Role role : List.of(Role.COUNTER_STREAMS, Role.INGEST_API)) {
-                for (StackProcess gone : context.stack().listedButDead(role)) {
-                    figures.add(role + " :" + gone.port() + " exited while the broker was down; restarted");
-                    context.stack().restart(gone);
-                }
-            }
+            List<String> figures = restartWhatExited(context, "down");
             context.underLoad(Duration.ofSeconds(5));
             return new Result("SIGKILL broker, down " + Reports.seconds(restartAt - faultAt) + ", restarted (ready in "
                     + Reports.seconds(recoverFrom - restartAt) + ")", recoverFrom, Duration.ofSeconds(15), violations,
@@ -175,17 +169,26 @@ final class Scenarios {
             long recoverFrom = context.now();
             context.awaitEveryKeyCounted(recoverFrom, RECOVERY_WAIT);
             List<String> violations = new ArrayList<>(context.serverErrorsSince(faultAt));
-            List<String> figures = new ArrayList<>();
-            for (Role role : List.of(Role.COUNTER_STREAMS, Role.INGEST_API)) {
-                for (StackProcess gone : context.stack().listedButDead(role)) {
-                    figures.add(role + " :" + gone.port() + " exited while the broker was paused; restarted");
-                    context.stack().restart(gone);
-                }
-            }
+            List<String> figures = restartWhatExited(context, "paused");
             context.underLoad(Duration.ofSeconds(5));
             return new Result("SIGSTOP broker for " + BROKER_PAUSE.toSeconds() + " s, SIGCONT", recoverFrom,
                     Duration.ofSeconds(15), violations, figures);
         }
+    }
+
+    /**
+     * Starts again every counter-streams and ingest-api instance that exited while the broker was {@code how} (down,
+     * paused): one line each for the report.
+     */
+    private static List<String> restartWhatExited(FaultContext context, String how) throws Exception {
+        List<String> figures = new ArrayList<>();
+        for (Role role : List.of(Role.COUNTER_STREAMS, Role.INGEST_API)) {
+            for (StackProcess gone : context.stack().listedButDead(role)) {
+                figures.add(role + " :" + gone.port() + " exited while the broker was " + how + "; restarted");
+                context.stack().restart(gone);
+            }
+        }
+        return figures;
     }
 
     /**
