@@ -94,6 +94,7 @@ CONTROLLER_PORT=${BENCH_CONTROLLER_PORT:-19093}
 FLASK_PORT=${BENCH_FLASK_PORT:-18090}
 CEILING_PORT=${BENCH_CEILING_PORT:-18091}
 HOST=127.0.0.1
+BENCH_CP='bench/target/bench.jar:bench/target/lib/*'   # the bench module (bench/pom.xml): BenchTool and its libraries
 PYTHON=/usr/bin/python3      # Debian's python, the one python3-flask installs into
 
 T0=$(date +%s)
@@ -141,6 +142,11 @@ ensure_build() {
   if ((need)); then
     log "building the project (mvn -B -q -DskipTests package)"
     mvn -B -q -DskipTests package
+  elif [[ ! -f bench/target/bench.jar || -n $(find bench/pom.xml bench/src/main -newer bench/target/bench.jar -type f \
+           -print -quit 2>/dev/null) ]]; then
+    # the bench's own tools: a module of its own, built without touching the jars a running stack has open
+    log "building the bench tools (mvn -B -q -DskipTests package -pl bench)"
+    mvn -B -q -DskipTests package -pl bench
   fi
   if ((!OVERLOAD_ONLY)) && ! compgen -G 'bench/kafka-tools/target/lib/kafka-tools-*.jar' >/dev/null; then
     log "fetching Kafka's tools (mvn -q -f bench/kafka-tools/pom.xml dependency:copy-dependencies)"
@@ -372,7 +378,7 @@ KEY_RUN="r$(date +%s)"
 VERDICT=
 verify_surge() { # SUMFILE -> sets VERDICT to PASS or FAILED (no subshell: it updates SURGE_ACKED)
   local out rc=0 extra
-  out=$(timeout -k 5 330 java -cp "$WORK/classes" BenchTool verify --api "http://$HOST:$API_PORT" \
+  out=$(timeout -k 5 330 java -cp "$BENCH_CP" dev.surge.bench.BenchTool verify --api "http://$HOST:$API_PORT" \
         --load-url "http://$HOST:$CS_PORT/load" --load-url "http://$HOST:$API_PORT/load" \
         --expected-total "$((LOAD_BASE + SURGE_ACKED))" --max-total "$((LOAD_BASE + SURGE_ACKED + SURGE_UNANSWERED))" \
         --keys-file "$1" --timeout-seconds 300 2>&1) || rc=$?
@@ -424,7 +430,7 @@ surge_wrk() { # NAME ACK CONNECTIONS SECONDS [warmup]
 surge_open() { # NAME ACK RATE
   local name=$1 ack=$2 rate=$3 url="http://$HOST:$API_PORT/simulate" f="$WORK/res/$1.sum"
   if [[ $ack == durable ]]; then url+="?ack=durable"; fi
-  timeout -k 5 $((WARMUP + OPEN_SECONDS + 90)) java -Xss256k -cp "$WORK/classes" BenchTool openloop --url "$url" \
+  timeout -k 5 $((WARMUP + OPEN_SECONDS + 90)) java -Xss256k -cp "$BENCH_CP" dev.surge.bench.BenchTool openloop --url "$url" \
     --rate "$rate" --seconds "$OPEN_SECONDS" --warmup-seconds "$WARMUP" --connections "$OPEN_CONNECTIONS" \
     --keys "$KEYS" --prefix "$KEY_RUN-$name" --out "$f" >"$WORK/logs/open-$name.log" 2>&1 \
     || { tail -n 20 "$WORK/logs/open-$name.log" >&2; surge_alive; die "open loop $name failed"; }
@@ -484,7 +490,7 @@ batch_connections() { # SIZE
 }
 verify_batch() { # SUMFILE -> sets VERDICT (no subshell: it counts failures)
   local f=$1 out rc=0 bad=() upper acked counted
-  out=$(timeout -k 5 330 java -cp "$WORK/classes" BenchTool verify --api "http://$HOST:$API_PORT" \
+  out=$(timeout -k 5 330 java -cp "$BENCH_CP" dev.surge.bench.BenchTool verify --api "http://$HOST:$API_PORT" \
         --load-url "http://$HOST:$CS_PORT/load" --load-url "http://$HOST:$API_PORT/load" \
         --expected-total "$((LOAD_BASE + SURGE_ACKED))" --max-total "$((LOAD_BASE + SURGE_ACKED + SURGE_UNANSWERED))" \
         --keys-file "$f" --per-key-url "http://$HOST:$CS_PORT/load/" --timeout-seconds 300 2>&1) || rc=$?
@@ -515,7 +521,7 @@ surge_batch() { # SIZE ACK(count|durable) [warmup]: a row of the table, or (warm
   if [[ ${3:-} == warmup ]]; then name="surge-batch-warm-b$1-$2" seconds=$BATCH_WARMUP warm=0; fi
   local f="$WORK/res/$name.sum"
   c=$(batch_connections "$size")
-  timeout -k 5 $((warm + seconds + 150)) java -Xss256k -Xmx512m -cp "$WORK/classes" BenchTool batch \
+  timeout -k 5 $((warm + seconds + 150)) java -Xss256k -Xmx512m -cp "$BENCH_CP" dev.surge.bench.BenchTool batch \
     --url "http://$HOST:$API_PORT/simulate/batch?ack=$ack" --batch "$size" --connections "$c" \
     --seconds "$seconds" --warmup-seconds "$warm" --keys "$KEYS" --prefix "$KEY_RUN-$name" --format "$BATCH_FORMAT" \
     --timeout-seconds 60 --out "$f" >"$WORK/logs/batch-$name.log" 2>&1 \
@@ -590,7 +596,7 @@ baseline() { # NAME SYSTEM PORT -> sets BEST (no subshell: it adds rows)
 # ------------------------------------------------------------------------------------------------ the run
 ensure_tools
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/surge-bench.XXXXXX")
-mkdir -p "$WORK/logs" "$WORK/res" "$WORK/classes"
+mkdir -p "$WORK/logs" "$WORK/res"
 # Which stack: the one ./surge up runs, if any (two stacks on these cores would make every figure meaningless). Asked
 # before building: a build must not rewrite the jars a running stack has open.
 if [[ -f $STACK_DATA_DIR/stack.json && ! -f local-stack/target/local-stack.jar ]]; then
@@ -623,7 +629,6 @@ NOFILE=$((OVERLOAD_BASE * 10 + 1024)); if ((NOFILE < 8192)); then NOFILE=8192; f
 if (($(ulimit -n) < NOFILE)); then
   ulimit -n "$NOFILE" 2>/dev/null || log "warning: open-files limit $(ulimit -n): runs with many connections may see socket errors"
 fi
-javac -d "$WORK/classes" bench/BenchTool.java
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
 log "$MODE run: ${DURATION}s per run, ${WARMUP}s warm-up, connections: $CONNS, $KEYS keys; work dir $WORK"
@@ -673,7 +678,7 @@ sample_counted() { # SECONDS FILE: one line per second, the answers counted in i
     previous=$now
   done
 }
-load_total() { java -cp "$WORK/classes" BenchTool total --load-url "http://$HOST:$CS_PORT/load" --load-url "http://$HOST:$API_PORT/load"; }
+load_total() { java -cp "$BENCH_CP" dev.surge.bench.BenchTool total --load-url "http://$HOST:$CS_PORT/load" --load-url "http://$HOST:$API_PORT/load"; }
 if [[ $STACK_MODE == running ]]; then
   # what the stack counted before this run, once it stays put for 2 s (events sent before may still be counting)
   LOAD_BASE=$(load_total) previous='' deadline=$((SECONDS + 60))
@@ -837,7 +842,7 @@ BATCH_SHAPE="a JSON array"; if [[ $BATCH_FORMAT == ndjson ]]; then BATCH_SHAPE="
 BATCH_CONNS_TEXT="about $BATCH_EVENTS_IN_FLIGHT events in flight ($BATCH_EVENTS_IN_FLIGHT / batch connections, 4 to 256)"
 if [[ -n $BATCH_CONNECTIONS ]]; then BATCH_CONNS_TEXT="$BATCH_CONNECTIONS connections"; fi
 BATCH_TABLE=$(cat <<EOF
-Batches, \`POST /simulate/batch?ack={count,durable}\`: closed loop \`BenchTool batch\` (bench/BenchTool.java), after
+Batches, \`POST /simulate/batch?ack={count,durable}\`: closed loop \`BenchTool batch\` (bench/src/main/java/dev/surge/bench), after
 ${BATCH_WARMUP:-?} s of batches of 500 (ack=count) to warm the batch path up, a ${WARMUP} s warm-up then ${BATCH_SECONDS} s measured per row, each request $BATCH_SHAPE of "batch" events
 \`{"key":"<run>-<i>"}\`, a fresh random mix over $KEYS keys per request; $BATCH_CONNS_TEXT; after a 429 or 503 a
 connection waits as long as Retry-After says. events/s = events answered "success" (counted) per second with
@@ -909,7 +914,7 @@ these cores. ${SHARED_NOTE}
 Kafka ceiling command: \`$PERF_CMD\`.
 
 Settings: closed loop \`wrk -t$WRK_THREADS -c{$CONNS} -d${DURATION}s --timeout $WRK_TIMEOUT\` with bench/simulate.lua
-(POST, body \`{"key":"<run>-<i>"}\` over $KEYS keys), after a ${WARMUP} s warm-up per server (Surge: then $JIT_WARMUP s more in count mode at 256 connections, for its JITs); open loop: bench/BenchTool.java
+(POST, body \`{"key":"<run>-<i>"}\` over $KEYS keys), after a ${WARMUP} s warm-up per server (Surge: then $JIT_WARMUP s more in count mode at 256 connections, for its JITs); open loop: \`BenchTool openloop\`
 at a fixed rate of 50 % of the best closed-loop ack=count throughput, $OPEN_CONNECTIONS connections, ${WARMUP} s warm-up
 then ${OPEN_SECONDS} s measured, latency from each request's due time (no coordinated omission); Kafka ceiling:
 \`ProducerPerformance\` $PERF_RECORDS records of 100 B (first $PERF_WARMUP are warm-up), \`--throughput -1\`, acks=all,
