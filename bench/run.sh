@@ -102,23 +102,8 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # ------------------------------------------------------------------------------------------------ tools
-ensure_tools() {
-  local missing=()
-  command -v wrk >/dev/null || missing+=(wrk)
-  command -v curl >/dev/null || missing+=(curl)
-  [[ -x $PYTHON ]] && "$PYTHON" -c 'import flask' 2>/dev/null || missing+=(python3-flask)
-  command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
-  command -v mvn >/dev/null || missing+=(maven)
-  if ((${#missing[@]})); then
-    log "installing ${missing[*]} (Debian packages)"
-    local sudo=
-    if [[ $(id -u) != 0 ]]; then
-      command -v sudo >/dev/null || die "need root (or sudo) to install: ${missing[*]}"
-      sudo=sudo
-    fi
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+ensure_tools() { # outside tools (wrk, curl, python3-flask, maven): bench/setup.sh installs what is missing
+  bash bench/setup.sh --check >/dev/null 2>&1 || bash bench/setup.sh || die "bench/setup.sh could not install the bench's tools"
 }
 
 ensure_build() {
