@@ -11,12 +11,14 @@ import picocli.CommandLine.Command;
  *   <li>{@code batch}: closed loop on {@code POST /simulate/batch} ({@link BatchCommand})</li>
  *   <li>{@code verify}: the integrity check after every Surge run ({@link VerifyCommand})</li>
  *   <li>{@code total}: the stack's {@code GET /load} total ({@link TotalCommand})</li>
+ *   <li>{@code report}: BENCHMARKS.md's block from the run's results ({@link ReportCommand})</li>
  * </ul>
  * Exit codes: 0 done (verify: PASS), 1 verify FAILED, 2 bad command line.
  */
 @Command(name = "BenchTool", mixinStandardHelpOptions = true,
         description = "Helpers of bench/run.sh (./surge bench).",
-        subcommands = {OpenLoopCommand.class, BatchCommand.class, VerifyCommand.class, TotalCommand.class})
+        subcommands = {OpenLoopCommand.class, BatchCommand.class, VerifyCommand.class, TotalCommand.class,
+                ReportCommand.class})
 public final class BenchTool {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

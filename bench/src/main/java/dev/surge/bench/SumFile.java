@@ -1,5 +1,6 @@
 package dev.surge.bench;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,6 +36,12 @@ final class SumFile {
         return s;
     }
 
+    /** Every "name value" line, in file order (what results.json holds of a run). */
+    @JsonValue
+    Map<String, String> values() {
+        return values;
+    }
+
     boolean has(String name) {
         return values.containsKey(name);
     }
@@ -66,9 +73,9 @@ final class SumFile {
         return s;
     }
 
-    /** 2xx answers per second of the measured duration (wrk's, or the open loop's / batch window's), rounded. */
+    /** 2xx answers per second of the measured duration (wrk's, or the open loop's), rounded. */
     long rate() {
         double d = number("duration_us");
-        return d > 0 ? Math.round(number("s2xx") / (d / 1e6)) : 0;
+        return d > 0 ? Long.parseLong(Fmt.fixed(number("s2xx") / (d / 1e6), 0)) : 0;
     }
 }
