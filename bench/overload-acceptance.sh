@@ -35,7 +35,8 @@ if (($(ulimit -n) < HIGH + 1024)); then ulimit -n $((HIGH + 1024)); fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/surge-overload.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-javac -d "$WORK" bench/BenchTool.java
+[[ -f bench/target/bench.jar ]] || mvn -B -q -DskipTests package -pl bench   # the bench module: BenchTool
+BENCH_CP='bench/target/bench.jar:bench/target/lib/*'
 URL="http://127.0.0.1:$API/simulate"
 LOAD="http://127.0.0.1:$COUNTER/load"
 val() { awk -v n="$2" '$1 == n { print $2; exit }' "$1"; }
@@ -46,7 +47,7 @@ api_rss_mb() {
   [[ -n $pid ]] && awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status" || echo '?'
 }
 
-total() { java -cp "$WORK" BenchTool total --load-url "$LOAD"; }
+total() { java -cp "$BENCH_CP" dev.surge.bench.BenchTool total --load-url "$LOAD"; }
 # Requests cut off by an earlier load may still be on their way to a count: start from a total that holds for 3 s.
 BEFORE=$(total) STABLE=0 DEADLINE=$((SECONDS + 120))
 while ((STABLE < 3 && SECONDS < DEADLINE)); do
@@ -91,6 +92,6 @@ phase low "$LOW" "$SECONDS_PER_PHASE"
 phase high "$HIGH" "$SECONDS_PER_PHASE"
 awk -v h="$(rate "$WORK/high.sum")" -v l="$(rate "$WORK/low.sum")" -v t="$TARGET" \
   'BEGIN { printf "goodput at high / low: %.2f (target >= %s)\n", h / l, t }'
-java -cp "$WORK" BenchTool verify --api "http://127.0.0.1:$API" --load-url "$LOAD" \
+java -cp "$BENCH_CP" dev.surge.bench.BenchTool verify --api "http://127.0.0.1:$API" --load-url "$LOAD" \
   --expected-total $((BEFORE + ACKED)) --max-total $((BEFORE + ACKED + UNANSWERED)) --keys-file "$WORK/high.sum" \
   --timeout-seconds 120

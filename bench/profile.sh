@@ -51,11 +51,11 @@ done
 curl -sf "http://127.0.0.1:$API/health/ready" >/dev/null || { echo "stack not ready" >&2; exit 1; }
 
 if ((BATCH > 0)); then
-  mkdir -p "$DATA/classes" && javac -d "$DATA/classes" "$HOME_DIR/bench/BenchTool.java"
+  [[ -f $HOME_DIR/bench/target/bench.jar ]] || mvn -B -q -f "$HOME_DIR/pom.xml" -DskipTests package -pl bench
 fi
 load() { # SECONDS NAME: prints answers/s, or events/s with --batch
   if ((BATCH > 0)); then
-    timeout -k 5 $(($1 + 150)) java -Xss256k -Xmx512m -cp "$DATA/classes" BenchTool batch \
+    timeout -k 5 $(($1 + 150)) java -Xss256k -Xmx512m -cp "$HOME_DIR/bench/target/bench.jar:$HOME_DIR/bench/target/lib/*" dev.surge.bench.BenchTool batch \
       --url "http://127.0.0.1:$API/simulate/batch?ack=$ACK" --batch "$BATCH" --connections "$CONNS" --seconds "$1" \
       --warmup-seconds 0 --keys "$KEYS" --prefix "$2" --format json --timeout-seconds 60 --out "$DATA/$2.sum" \
       >"$DATA/$2.log" 2>&1

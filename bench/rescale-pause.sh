@@ -4,7 +4,7 @@
 #   bench/rescale-pause.sh [--rate R] [--from P0] [--to P] [--counters M] [--seconds S] [--at S] [--keys N]
 #
 # Starts its own stack with ./surge up (M counter-streams, P0 partitions; ports 48080/48092, data in a temp dir),
-# posts at R events/s with bench/BenchTool.java's open-loop generator (latency from each request's due time),
+# posts at R events/s with BenchTool openloop (the bench module; latency from each request's due time),
 # runs ./surge rescale --partitions P after a 45 s warm-up (three JVMs start cold) plus --at seconds, and reports: the open loop's answers
 # (200, 202, errors), the longest stretch without a 200 (overall and for any one key), the rescale's own step
 # timings, and the integrity check (GET /load total == events answered 2xx). Defaults: 500/s, 12 -> 24, 2
@@ -34,15 +34,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p "$WORK/classes"
-javac -d "$WORK/classes" bench/BenchTool.java
+[[ -f bench/target/bench.jar ]] || mvn -B -q -DskipTests package -pl bench   # the bench module: BenchTool
+BENCH_CP='bench/target/bench.jar:bench/target/lib/*'
 ./surge up --data-dir "$WORK/data" --counter-instances "$COUNTERS" --partitions "$FROM" --port "$API_PORT" \
   --broker-port "$BROKER_PORT" >"$WORK/up.log" 2>&1 &
 timeout 300 bash -c "until grep -q 'Ctrl-C' '$WORK/up.log'; do sleep 1; kill -0 $! 2>/dev/null || exit 1; done" \
   || { tail -20 "$WORK/up.log" >&2; echo "surge up failed" >&2; exit 1; }
 echo "Stack up: $COUNTERS counter-streams, $FROM partitions (data in $WORK)"
 
-timeout -k 5 $((WARMUP + SECONDS_ + 90)) java -Xss256k -cp "$WORK/classes" BenchTool openloop \
+timeout -k 5 $((WARMUP + SECONDS_ + 90)) java -Xss256k -cp "$BENCH_CP" dev.surge.bench.BenchTool openloop \
   --url "http://127.0.0.1:$API_PORT/simulate" --rate "$RATE" --seconds "$SECONDS_" --warmup-seconds "$WARMUP" \
   --connections 256 --keys "$KEYS" --prefix "pause-$RATE" --out "$WORK/open.sum" >"$WORK/open.log" 2>&1 &
 LOAD_PID=$!
@@ -53,7 +53,7 @@ wait "$LOAD_PID"; LOAD_PID=
 cat "$WORK/open.log"
 acked=$(sed -n 's/^s2xx_incl_warmup //p' "$WORK/open.sum")
 unanswered=$(sed -n 's/^unanswered //p' "$WORK/open.sum")
-java -cp "$WORK/classes" BenchTool verify --api "http://127.0.0.1:$API_PORT" \
+java -cp "$BENCH_CP" dev.surge.bench.BenchTool verify --api "http://127.0.0.1:$API_PORT" \
   --load-url "http://127.0.0.1:$API_PORT/load" --expected-total "$acked" --max-total "$((acked + unanswered))" \
   --keys-file "$WORK/open.sum" --timeout-seconds 120
 ./surge status --data-dir "$WORK/data" --json | python3 -c 'import json,sys; c=json.load(sys.stdin)["countPath"]; print("count path: generation %d, %s, %d partitions, records per partition min %d max %d" % (c["generation"], c["topic"], c["partitions"], min(c["endOffsets"]), max(c["endOffsets"])))'

@@ -94,6 +94,7 @@ CONTROLLER_PORT=${BENCH_CONTROLLER_PORT:-19093}
 FLASK_PORT=${BENCH_FLASK_PORT:-18090}
 CEILING_PORT=${BENCH_CEILING_PORT:-18091}
 HOST=127.0.0.1
+BENCH_CP='bench/target/bench.jar:bench/target/lib/*'   # the bench module (bench/pom.xml): BenchTool and its libraries
 PYTHON=/usr/bin/python3      # Debian's python, the one python3-flask installs into
 
 T0=$(date +%s)
@@ -101,23 +102,8 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # ------------------------------------------------------------------------------------------------ tools
-ensure_tools() {
-  local missing=()
-  command -v wrk >/dev/null || missing+=(wrk)
-  command -v curl >/dev/null || missing+=(curl)
-  [[ -x $PYTHON ]] && "$PYTHON" -c 'import flask' 2>/dev/null || missing+=(python3-flask)
-  command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
-  command -v mvn >/dev/null || missing+=(maven)
-  if ((${#missing[@]})); then
-    log "installing ${missing[*]} (Debian packages)"
-    local sudo=
-    if [[ $(id -u) != 0 ]]; then
-      command -v sudo >/dev/null || die "need root (or sudo) to install: ${missing[*]}"
-      sudo=sudo
-    fi
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+ensure_tools() { # outside tools (wrk, curl, python3-flask, maven): bench/setup.sh installs what is missing
+  bash bench/setup.sh --check >/dev/null 2>&1 || bash bench/setup.sh || die "bench/setup.sh could not install the bench's tools"
 }
 
 ensure_build() {
@@ -141,6 +127,11 @@ ensure_build() {
   if ((need)); then
     log "building the project (mvn -B -q -DskipTests package)"
     mvn -B -q -DskipTests package
+  elif [[ ! -f bench/target/bench.jar || -n $(find bench/pom.xml bench/src/main -newer bench/target/bench.jar -type f \
+           -print -quit 2>/dev/null) ]]; then
+    # the bench's own tools: a module of its own, built without touching the jars a running stack has open
+    log "building the bench tools (mvn -B -q -DskipTests package -pl bench)"
+    mvn -B -q -DskipTests package -pl bench
   fi
   if ((!OVERLOAD_ONLY)) && ! compgen -G 'bench/kafka-tools/target/lib/kafka-tools-*.jar' >/dev/null; then
     log "fetching Kafka's tools (mvn -q -f bench/kafka-tools/pom.xml dependency:copy-dependencies)"
@@ -332,11 +323,12 @@ stack_jvm_flags() { # ROLE: the JVM flags of the stack's first process of ROLE
 }
 
 # ------------------------------------------------------------------------------------------------ load and results
+# Every measured run is one line of $WORK/results.tsv: its kind, then tab-separated name=value fields, summary files
+# relative to $WORK. `BenchTool report` reads them (and the summaries) as typed results, with bench/targets.json, and
+# renders the report; run.sh only reads a summary's figures it needs to go on (a rate, the integrity tallies) or logs.
+record() { local IFS=$'\t'; printf '%s\n' "$*" >>"$WORK/results.tsv"; }
 val() { awk -v n="$2" '$1 == n { print $2; exit }' "$1"; }
-ROWS=()   # "system|mode|load|rate|202s|p50|p99|p999|errors|integrity"
 ms() { awk -v u="${1:-0}" 'BEGIN { printf "%.1f", u / 1000 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "n/a"; else if (a / b < 0.1) printf "%.3f", a / b; else printf "%.2f", a / b }'; }
-verdict_ge() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "n/a" && a + 0 >= b + 0) print "met"; else print "NOT met" }'; }
 
 run_wrk() { # NAME URL CONNECTIONS SECONDS KEY_PREFIX [SCRIPT] -> $WORK/res/NAME.sum
   local name=$1 url=$2 c=$3 d=$4 prefix=$5 script=${6:-bench/simulate.lua}
@@ -351,13 +343,9 @@ errors_of() {
   for k in non2xx err_connect err_read err_write err_timeout; do e=$((e + $(val "$f" "$k"))); done
   echo "$e"
 }
-share202() { # SUMFILE: the share of 2xx answers that were 202 (ack=count: count not there within the ack timeout)
-  awk -v a="$(val "$1" s202)" -v n="$(val "$1" s2xx)" 'BEGIN { if (n > 0) printf "%.1f %%", 100 * a / n; else print "-" }'
-}
-add_row() { # SYSTEM MODE LOAD SUMFILE INTEGRITY
-  local f=$4
-  ROWS+=("$1|$2|$3|$(rate_of "$f")|$(share202 "$f")|$(ms "$(val "$f" p50_us)")|$(ms "$(val "$f" p99_us)")|$(ms "$(val "$f" p999_us)")|$(errors_of "$f")|$5")
-  log "$1 $2 $3: $(rate_of "$f") 2xx/s, p50 $(ms "$(val "$f" p50_us)") ms, p99 $(ms "$(val "$f" p99_us)") ms, errors $(errors_of "$f") ${5:+-> $5}"
+log_run() { # WHAT SUMFILE INTEGRITY
+  local f=$2
+  log "$1: $(rate_of "$f") 2xx/s, p50 $(ms "$(val "$f" p50_us)") ms, p99 $(ms "$(val "$f" p99_us)") ms, errors $(errors_of "$f") ${3:+-> $3}"
 }
 
 # Integrity. SURGE_ACKED counts every 2xx answer this stack gave to the bench (warm-ups and checks included), and
@@ -372,7 +360,7 @@ KEY_RUN="r$(date +%s)"
 VERDICT=
 verify_surge() { # SUMFILE -> sets VERDICT to PASS or FAILED (no subshell: it updates SURGE_ACKED)
   local out rc=0 extra
-  out=$(timeout -k 5 330 java -cp "$WORK/classes" BenchTool verify --api "http://$HOST:$API_PORT" \
+  out=$(timeout -k 5 330 java -cp "$BENCH_CP" dev.surge.bench.BenchTool verify --api "http://$HOST:$API_PORT" \
         --load-url "http://$HOST:$CS_PORT/load" --load-url "http://$HOST:$API_PORT/load" \
         --expected-total "$((LOAD_BASE + SURGE_ACKED))" --max-total "$((LOAD_BASE + SURGE_ACKED + SURGE_UNANSWERED))" \
         --keys-file "$1" --timeout-seconds 300 2>&1) || rc=$?
@@ -414,17 +402,15 @@ surge_wrk() { # NAME ACK CONNECTIONS SECONDS [warmup]
   SURGE_ACKED=$((SURGE_ACKED + $(val "$WORK/res/$name.sum" s2xx)))
   SURGE_UNANSWERED=$((SURGE_UNANSWERED + $(val "$WORK/res/$name.sum" unanswered)))
   verify_surge "$WORK/res/$name.sum"
-  if [[ ${5:-} == warmup ]]; then
-    log "warm-up $name: $(rate_of "$WORK/res/$name.sum") 2xx/s, errors $(errors_of "$WORK/res/$name.sum"), integrity $VERDICT"
-    if [[ $VERDICT != PASS* ]]; then ROWS+=("Surge|ack=$ack, warm-up|$c conns|$(rate_of "$WORK/res/$name.sum")||||||$VERDICT"); fi
-  else
-    add_row "Surge" "ack=$ack, closed loop" "$c conns" "$WORK/res/$name.sum" "$VERDICT"
-  fi
+  local loop=closed
+  if [[ ${5:-} == warmup ]]; then loop=warmup; fi
+  record surge "ack=$ack" "loop=$loop" "connections=$c" "sum=res/$name.sum" "integrity=$VERDICT"
+  log_run "Surge ack=$ack $loop $c conns" "$WORK/res/$name.sum" "$VERDICT"
 }
 surge_open() { # NAME ACK RATE
   local name=$1 ack=$2 rate=$3 url="http://$HOST:$API_PORT/simulate" f="$WORK/res/$1.sum"
   if [[ $ack == durable ]]; then url+="?ack=durable"; fi
-  timeout -k 5 $((WARMUP + OPEN_SECONDS + 90)) java -Xss256k -cp "$WORK/classes" BenchTool openloop --url "$url" \
+  timeout -k 5 $((WARMUP + OPEN_SECONDS + 90)) java -Xss256k -cp "$BENCH_CP" dev.surge.bench.BenchTool openloop --url "$url" \
     --rate "$rate" --seconds "$OPEN_SECONDS" --warmup-seconds "$WARMUP" --connections "$OPEN_CONNECTIONS" \
     --keys "$KEYS" --prefix "$KEY_RUN-$name" --out "$f" >"$WORK/logs/open-$name.log" 2>&1 \
     || { tail -n 20 "$WORK/logs/open-$name.log" >&2; surge_alive; die "open loop $name failed"; }
@@ -432,40 +418,25 @@ surge_open() { # NAME ACK RATE
   SURGE_ACKED=$((SURGE_ACKED + $(val "$f" s2xx_incl_warmup)))
   SURGE_UNANSWERED=$((SURGE_UNANSWERED + $(val "$f" unanswered)))
   verify_surge "$f"
-  local errs
-  errs=$(errors_of "$f")  # err_timeout includes requests never sent (not_sent)
-  ROWS+=("Surge|ack=$ack, open loop|$rate/s, $(val "$f" requests) answers|$(rate_of "$f")|$(share202 "$f")|$(ms "$(val "$f" p50_us)")|$(ms "$(val "$f" p99_us)")|$(ms "$(val "$f" p999_us)")|$errs|$VERDICT")
-  log "Surge ack=$ack open loop at $rate/s: p50 $(ms "$(val "$f" p50_us)") ms, p99 $(ms "$(val "$f" p99_us)") ms, p99.9 $(ms "$(val "$f" p999_us)") ms, errors $errs, integrity $VERDICT; at most $(val "$f" max_busy_connections) of $OPEN_CONNECTIONS connections busy, $(val "$f" sent_late) requests sent > 1 ms late"
+  record surge "ack=$ack" loop=open "connections=$OPEN_CONNECTIONS" "rate=$rate" "sum=res/$name.sum" "integrity=$VERDICT"
+  # errors: err_timeout includes requests never sent (not_sent)
+  log "Surge ack=$ack open loop at $rate/s: p50 $(ms "$(val "$f" p50_us)") ms, p99 $(ms "$(val "$f" p99_us)") ms, p99.9 $(ms "$(val "$f" p999_us)") ms, errors $(errors_of "$f"), integrity $VERDICT; at most $(val "$f" max_busy_connections) of $OPEN_CONNECTIONS connections busy, $(val "$f" sent_late) requests sent > 1 ms late"
 }
 
 # Overload (issue 15): closed loop at MULTIPLE x OVERLOAD_BASE connections, clients that retry at once (simulate.lua)
 # or that honour Retry-After (simulate-honour.lua). Goodput = 2xx answers per second, compared with the 1x run of the
 # same clients in this run.
-OVERLOAD_ROWS=() OVERLOAD_1X_retry=0 OVERLOAD_1X_honour=0 OVERLOAD_MISSED=0
 surge_overload() { # CLIENTS(retry|honour) MULTIPLE
   local clients=$1 m=$2 c=$((OVERLOAD_BASE * $2)) name="surge-overload-$1-x$2" script=bench/simulate.lua
-  local f="$WORK/res/surge-overload-$1-x$2.sum" rate base ratio target verdict refused secs errs
+  local f="$WORK/res/surge-overload-$1-x$2.sum"
   if [[ $clients == honour ]]; then script=bench/simulate-honour.lua; fi
   run_wrk "$name" "http://$HOST:$API_PORT/simulate" "$c" "$DURATION" "$name" "$script"
   surge_alive
   SURGE_ACKED=$((SURGE_ACKED + $(val "$f" s2xx)))
   SURGE_UNANSWERED=$((SURGE_UNANSWERED + $(val "$f" unanswered)))
   verify_surge "$f"
-  rate=$(rate_of "$f")
-  if ((m == 1)); then printf -v "OVERLOAD_1X_$clients" '%s' "$rate"; fi
-  base=OVERLOAD_1X_$clients
-  ratio=$(ratio "$rate" "${!base}")
-  target=0.80; if [[ $clients == honour ]]; then target=0.95; fi
-  verdict='-'
-  if ((m > 1)); then
-    verdict=$(verdict_ge "$ratio" "$target")
-    if [[ $verdict != met ]]; then OVERLOAD_MISSED=$((OVERLOAD_MISSED + 1)); fi
-  fi
-  secs=$(awk -v d="$(val "$f" duration_us)" 'BEGIN { printf "%.3f", d / 1e6 }')
-  refused=$(awk -v n="$(val "$f" non2xx)" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
-  errs=$(($(val "$f" err_connect) + $(val "$f" err_read) + $(val "$f" err_write) + $(val "$f" err_timeout)))
-  OVERLOAD_ROWS+=("$clients|${m}x|$c|$rate|${ratio}x (>= $target: $verdict)|$refused|$(val "$f" retry_after) of $(val "$f" non2xx)|$(grep '^status_' "$f" | sed 's/status_//' | tr '\n' ' ' | sed 's/ $//')|$errs|$(ms "$(val "$f" p50_us)")|$(ms "$(val "$f" p99_us)")|$VERDICT")
-  log "overload $clients ${m}x ($c conns): $rate 2xx/s (${ratio}x of 1x), $refused refused/s, socket errors/timeouts $errs, integrity $VERDICT"
+  record overload "clients=$clients" "multiple=$m" "connections=$c" "sum=res/$name.sum" "integrity=$VERDICT"
+  log "overload $clients ${m}x ($c conns): $(rate_of "$f") 2xx/s, $(val "$f" non2xx) refused, integrity $VERDICT"
 }
 
 # Batch step: POST /simulate/batch in closed loop (BenchTool batch), one run per batch size and ack mode, each with a
@@ -474,7 +445,6 @@ surge_overload() { # CLIENTS(retry|honour) MULTIPLE
 # cumulative GET /load total (as after every run), each key of the run against what its events were answered
 # (BenchTool verify --per-key-url), no load value handed out twice for a key, every answer with one result per event
 # in request order.
-BATCH_ROWS=() BATCH_500_COUNT=''
 batch_connections() { # SIZE
   if [[ -n $BATCH_CONNECTIONS ]]; then echo "$BATCH_CONNECTIONS"; return; fi
   local c=$((BATCH_EVENTS_IN_FLIGHT / $1))
@@ -484,7 +454,7 @@ batch_connections() { # SIZE
 }
 verify_batch() { # SUMFILE -> sets VERDICT (no subshell: it counts failures)
   local f=$1 out rc=0 bad=() upper acked counted
-  out=$(timeout -k 5 330 java -cp "$WORK/classes" BenchTool verify --api "http://$HOST:$API_PORT" \
+  out=$(timeout -k 5 330 java -cp "$BENCH_CP" dev.surge.bench.BenchTool verify --api "http://$HOST:$API_PORT" \
         --load-url "http://$HOST:$CS_PORT/load" --load-url "http://$HOST:$API_PORT/load" \
         --expected-total "$((LOAD_BASE + SURGE_ACKED))" --max-total "$((LOAD_BASE + SURGE_ACKED + SURGE_UNANSWERED))" \
         --keys-file "$f" --per-key-url "http://$HOST:$CS_PORT/load/" --timeout-seconds 300 2>&1) || rc=$?
@@ -511,11 +481,11 @@ verify_batch() { # SUMFILE -> sets VERDICT (no subshell: it counts failures)
   fi
 }
 surge_batch() { # SIZE ACK(count|durable) [warmup]: a row of the table, or (warmup) the step's warm-up
-  local size=$1 ack=$2 c name="surge-batch-b$1-$2" rate secs other kind n statuses seconds=$BATCH_SECONDS warm=$WARMUP
+  local size=$1 ack=$2 c name="surge-batch-b$1-$2" seconds=$BATCH_SECONDS warm=$WARMUP
   if [[ ${3:-} == warmup ]]; then name="surge-batch-warm-b$1-$2" seconds=$BATCH_WARMUP warm=0; fi
   local f="$WORK/res/$name.sum"
   c=$(batch_connections "$size")
-  timeout -k 5 $((warm + seconds + 150)) java -Xss256k -Xmx512m -cp "$WORK/classes" BenchTool batch \
+  timeout -k 5 $((warm + seconds + 150)) java -Xss256k -Xmx512m -cp "$BENCH_CP" dev.surge.bench.BenchTool batch \
     --url "http://$HOST:$API_PORT/simulate/batch?ack=$ack" --batch "$size" --connections "$c" \
     --seconds "$seconds" --warmup-seconds "$warm" --keys "$KEYS" --prefix "$KEY_RUN-$name" --format "$BATCH_FORMAT" \
     --timeout-seconds 60 --out "$f" >"$WORK/logs/batch-$name.log" 2>&1 \
@@ -527,41 +497,15 @@ surge_batch() { # SIZE ACK(count|durable) [warmup]: a row of the table, or (warm
   SURGE_ACKED=$((SURGE_ACKED + $(val "$f" acked_events)))
   SURGE_UNANSWERED=$((SURGE_UNANSWERED + $(val "$f" unanswered)))
   verify_batch "$f"
-  if [[ ${3:-} == warmup ]]; then
-    log "batch warm-up ($size events, ack=$ack, $c conns, $seconds s): $(val "$f" success_per_s) events/s counted, integrity $VERDICT"
-    if [[ $VERDICT != PASS* ]]; then BATCH_ROWS+=("$size|ack=$ack, warm-up|$c|$(val "$f" success_per_s)|||||||$VERDICT"); fi
-    return
-  fi
-  secs=$(awk -v d="$(val "$f" duration_us)" 'BEGIN { printf "%.6f", d / 1e6 }')
-  if [[ $ack == count ]]; then
-    rate=$(awk -v n="$(val "$f" events_success)" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
-  else
-    rate=$(awk -v n="$(val "$f" events_durable)" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
-  fi
-  # events of the window's requests not acknowledged the mode's way, by kind
-  other=''
-  for kind in accepted:"count late" success:"counted" unavailable:unavailable unconfirmed:unconfirmed \
-              refused:"refused" other:"unknown status"; do
-    if [[ $ack == count && ${kind%%:*} == success ]] || [[ $ack == durable && ${kind%%:*} == accepted ]]; then continue; fi
-    n=$(val "$f" "events_${kind%%:*}")
-    if ((${n:-0} > 0)); then other+="${other:+, }$n ${kind#*:}"; fi
-  done
-  n=$((($(val "$f" io_errors) + $(val "$f" timeouts)) * size))
-  if ((n > 0)); then other+="${other:+, }$n in requests without answer"; fi
-  if [[ $ack == durable ]]; then
-    n=$(($(val "$f" events_accepted) - $(val "$f" events_durable)))
-    if ((n > 0)); then other+="${other:+, }$n accepted without offset"; fi
-  fi
-  statuses=$(awk '/^status_/ { sub("status_", "", $1); printf "%s%s x %d", (n++ ? ", " : ""), $1, $2 }' "$f")
-  if ((size == 500)) && [[ $ack == count ]]; then BATCH_500_COUNT=$rate; fi
-  BATCH_ROWS+=("$size|ack=$ack|$c|$rate|$(val "$f" requests_per_s)|$(ms "$(val "$f" p50_us)")|$(ms "$(val "$f" p99_us)")|$(ratio "$rate" "${PERF_RATE:-0}")x|${other:-0}|${statuses:--}|$VERDICT")
-  log "batch $size ack=$ack ($c conns): $rate events/s, $(val "$f" requests_per_s) requests/s, p50 $(ms "$(val "$f" p50_us)") ms, p99 $(ms "$(val "$f" p99_us)") ms, $(ratio "$rate" "${PERF_RATE:-0}")x of the Kafka ceiling, integrity $VERDICT"
+  local warmup=false
+  if [[ ${3:-} == warmup ]]; then warmup=true; fi
+  record batch "size=$size" "ack=$ack" "warmup=$warmup" "connections=$c" "sum=res/$name.sum" "integrity=$VERDICT"
+  log "batch $size ack=$ack${3:+ $3} ($c conns, $seconds s): $(tail -n 1 "$WORK/logs/batch-$name.log"); integrity $VERDICT"
 }
 
 # A baseline server: warm-up, every connection level, then its own counter must be (2xx answers + 1).
-BEST=0 BASELINE_CHECKS=''
-baseline() { # NAME SYSTEM PORT -> sets BEST (no subshell: it adds rows)
-  local name=$1 system=$2 url="http://$HOST:$3/simulate" c acked=0 unanswered=0 best=0 r check f
+baseline() { # NAME SYSTEM PORT
+  local name=$1 system=$2 url="http://$HOST:$3/simulate" c acked=0 unanswered=0 check f
   run_wrk "$name-warmup" "$url" 64 "$WARMUP" "$name-w"
   acked=$((acked + $(val "$WORK/res/$name-warmup.sum" s2xx)))
   unanswered=$((unanswered + $(val "$WORK/res/$name-warmup.sum" unanswered)))
@@ -570,27 +514,24 @@ baseline() { # NAME SYSTEM PORT -> sets BEST (no subshell: it adds rows)
     run_wrk "$name-c$c" "$url" "$c" "$DURATION" "$name"
     acked=$((acked + $(val "$f" s2xx)))
     unanswered=$((unanswered + $(val "$f" unanswered)))
-    r=$(rate_of "$WORK/res/$name-c$c.sum")
-    if ((r > best)); then best=$r; fi
-    add_row "$system" "closed loop" "$c conns" "$WORK/res/$name-c$c.sum" "-"
+    record baseline "system=$system" "connections=$c" "sum=res/$name-c$c.sum"
+    log_run "$system closed loop $c conns" "$f"
   done
   # its own counter, as a sanity check of the load tool: POST once more, expect 2xx answers + 1 (up to + unanswered)
   check=$(curl -fsS --max-time 10 -X POST -H 'Content-Type: application/json' -d '{"key":"check"}' "$url" \
           | sed -n 's/.*"load": *\([0-9]*\).*/\1/p')
   if [[ -n $check ]] && ((check >= acked + 1 && check <= acked + unanswered + 1)); then
     log "$system counter check: $check = $acked answered + $((check - acked - 1)) of $unanswered cut off by wrk + 1"
-    BASELINE_CHECKS+="$system's counter $check = $acked answered + $((check - acked - 1)) of $unanswered cut off + 1 (OK); "
   else
     log "$system counter check: got '$check', expected $((acked + 1))..$((acked + unanswered + 1))"
-    BASELINE_CHECKS+="$system's counter '$check', expected $((acked + 1))..$((acked + unanswered + 1)) (OFF: the load tool's figures are suspect); "
   fi
-  BEST=$best
+  record baseline-check "system=$system" "check=$check" "acked=$acked" "unanswered=$unanswered"
 }
 
 # ------------------------------------------------------------------------------------------------ the run
 ensure_tools
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/surge-bench.XXXXXX")
-mkdir -p "$WORK/logs" "$WORK/res" "$WORK/classes"
+mkdir -p "$WORK/logs" "$WORK/res"
 # Which stack: the one ./surge up runs, if any (two stacks on these cores would make every figure meaningless). Asked
 # before building: a build must not rewrite the jars a running stack has open.
 if [[ -f $STACK_DATA_DIR/stack.json && ! -f local-stack/target/local-stack.jar ]]; then
@@ -623,27 +564,24 @@ NOFILE=$((OVERLOAD_BASE * 10 + 1024)); if ((NOFILE < 8192)); then NOFILE=8192; f
 if (($(ulimit -n) < NOFILE)); then
   ulimit -n "$NOFILE" 2>/dev/null || log "warning: open-files limit $(ulimit -n): runs with many connections may see socket errors"
 fi
-javac -d "$WORK/classes" bench/BenchTool.java
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED_AT=$(date -u '+%Y-%m-%d %H:%M UTC')
 log "$MODE run: ${DURATION}s per run, ${WARMUP}s warm-up, connections: $CONNS, $KEYS keys; work dir $WORK"
 
 if ((OVERLOAD_ONLY || BATCH_ONLY)); then
-  MODE=overload BEST_FLASK=0 BEST_CEILING=0
+  MODE=overload
   if ((BATCH_ONLY)); then MODE='batch'; fi
 else
 # 1. Flask original, alone on the machine (its best case)
 start_bg flask "$PYTHON" bench/flask_original.py "$FLASK_PORT"
 wait_port "$FLASK_PORT" 30 flask
 baseline flask "Flask original" "$FLASK_PORT"
-BEST_FLASK=$BEST
 stop_named flask
 
 # 2. Javalin ceiling, alone
 start_bg ceiling java -cp 'ingest-api/target/lib/*' bench/JavalinCeiling.java "$CEILING_PORT"
 wait_port "$CEILING_PORT" 60 ceiling
 baseline ceiling "Javalin ceiling" "$CEILING_PORT"
-BEST_CEILING=$BEST
 stop_named ceiling
 
 fi
@@ -673,7 +611,7 @@ sample_counted() { # SECONDS FILE: one line per second, the answers counted in i
     previous=$now
   done
 }
-load_total() { java -cp "$WORK/classes" BenchTool total --load-url "http://$HOST:$CS_PORT/load" --load-url "http://$HOST:$API_PORT/load"; }
+load_total() { java -cp "$BENCH_CP" dev.surge.bench.BenchTool total --load-url "http://$HOST:$CS_PORT/load" --load-url "http://$HOST:$API_PORT/load"; }
 if [[ $STACK_MODE == running ]]; then
   # what the stack counted before this run, once it stays put for 2 s (events sent before may still be counting)
   LOAD_BASE=$(load_total) previous='' deadline=$((SECONDS + 60))
@@ -684,18 +622,14 @@ if [[ $STACK_MODE == running ]]; then
   if [[ $LOAD_BASE == none ]]; then LOAD_BASE=0; fi
   log "the running stack counted $LOAD_BASE events before this run (GET /load total); the integrity check adds this run's on top"
   surge_wrk surge-warm-count count 64 "$WARMUP" warmup
-  WARM_CURVE="not taken: measured on a stack that was running before the bench (the curve needs a fresh stack: \`./surge down\`, then \`./surge bench\`, takes it)"
-  FIRST_SECONDS=$((WARMUP < 10 ? WARMUP : 10)) FIRST_RATE=''
 else
   : >"$WORK/res/warmup-curve.txt"
   sample_counted "$WARMUP" "$WORK/res/warmup-curve.txt" &
   SAMPLER=$!
   surge_wrk surge-warm-count count 64 "$WARMUP" warmup
   wait "$SAMPLER" || true
-  WARM_CURVE=$(paste -sd' ' "$WORK/res/warmup-curve.txt")
-  FIRST_SECONDS=$((WARMUP < 10 ? WARMUP : 10))
-  FIRST_RATE=$(head -n "$FIRST_SECONDS" "$WORK/res/warmup-curve.txt" | awk '{ s += $1 } END { printf "%.0f", NR ? s / NR : 0 }')
-  log "warm-up curve (counted/s from ready, 64 connections): $WARM_CURVE"
+  record warmup-curve file=res/warmup-curve.txt
+  log "warm-up curve (counted/s from ready, 64 connections): $(paste -sd' ' "$WORK/res/warmup-curve.txt")"
 fi
 
 # 4. the Kafka ceiling against the stack's broker, while the services are idle
@@ -717,15 +651,12 @@ if [[ $STACK_MODE == running ]]; then
     --delete --topic bench-perf >>"$WORK/logs/topic.log" 2>&1 || log "could not delete topic bench-perf (see $WORK/logs/topic.log)"
 fi
 # the last summary line is the steady state (after the warm-up records)
-PERF_LINE=$(grep 'records sent' "$WORK/logs/perf.log" | tail -n 1)
-PERF_RATE=$(sed -n 's/.* \([0-9.]*\) records\/sec.*/\1/p' <<<"$PERF_LINE" | cut -d. -f1)
-perf_ms() { sed -n "s/.* \([0-9.]*\) ms $1.*/\1/p" <<<"$PERF_LINE"; }
-ROWS+=("Kafka ProducerPerformance|acks=all, 100 B, $PERF_PARTITIONS partitions|$PERF_RECORDS records|${PERF_RATE:-?}|-|$(perf_ms 50th)|$(perf_ms 99th)|$(perf_ms 99.9th)|0|-")
-log "Kafka ceiling: ${PERF_RATE:-?} records/s ($PERF_LINE)"
+record kafka "records=$PERF_RECORDS" "partitions=$PERF_PARTITIONS" log=logs/perf.log "command=$PERF_CMD"
+log "Kafka ceiling: $(grep 'records sent' "$WORK/logs/perf.log" | tail -n 1)"
 fi
 surge_alive
 
-BEST_COUNT=0 BEST_DURABLE=0
+BEST_COUNT=0
 if ((!OVERLOAD_ONLY && !BATCH_ONLY)); then
 surge_wrk surge-warm-durable durable 64 "$WARMUP" warmup
 if ((JIT_WARMUP > 0)); then surge_wrk surge-warm-jit count 256 "$JIT_WARMUP" warmup; fi
@@ -738,12 +669,9 @@ done
 OPEN_RATE=$((BEST_COUNT / 2))
 if ((OPEN_RATE < 10)); then OPEN_RATE=10; fi
 surge_open surge-open-count count "$OPEN_RATE"
-OPEN_COUNT_SUM="$WORK/res/surge-open-count.sum"
 surge_open surge-open-durable durable "$OPEN_RATE"
 for c in $CONNS; do
   surge_wrk "surge-durable-c$c" durable "$c" "$DURATION"
-  r=$(rate_of "$WORK/res/surge-durable-c$c.sum")
-  if ((r > BEST_DURABLE)); then BEST_DURABLE=$r; fi
 done
 fi
 
@@ -766,211 +694,80 @@ surge_batch 500 count warmup
 for ack in count durable; do
   for size in $BATCH_SIZES; do surge_batch "$size" "$ack"; done
 done
-if [[ -n $BATCH_500_COUNT ]]; then
-  log "batches of 500, ack=count: $BATCH_500_COUNT events/s = $(ratio "$BATCH_500_COUNT" "${PERF_RATE:-0}")x the Kafka ceiling (${PERF_RATE:-?} records/s; target >= 0.40x: $(verdict_ge "$(ratio "$BATCH_500_COUNT" "${PERF_RATE:-0}")" 0.40))"
-fi
 fi
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(($(date +%s) - T0))
 
 # ------------------------------------------------------------------------------------------------ report
-OPEN_P99=$(ms "$(val "${OPEN_COUNT_SUM:-/dev/null}" p99_us)")
-RATIO_FLASK=$(ratio "$BEST_COUNT" "$BEST_FLASK")
-WARM64_RATE=$(rate_of "$WORK/res/surge-count-c64.sum" 2>/dev/null || echo 0)
-RATIO_WARMUP=$(ratio "${FIRST_RATE:-0}" "${WARM64_RATE:-0}")
-WARMUP_ROW="| ack=count first $FIRST_SECONDS s after ready / warm, 64 conns ($FIRST_RATE/s vs $WARM64_RATE/s) | ${RATIO_WARMUP}x | >= 0.70x: $(verdict_ge "$RATIO_WARMUP" 0.70) |"
-if [[ -z $FIRST_RATE ]]; then WARMUP_ROW="| ack=count first $FIRST_SECONDS s after ready / warm, 64 conns | n/a | >= 0.70x: not measured (the stack was running before the bench) |"; fi
-RATIO_CEIL=$(ratio "$BEST_COUNT" "$BEST_CEILING")
-RATIO_KAFKA=$(ratio "$BEST_COUNT" "${PERF_RATE:-0}")
-RATIO_DURABLE_CEIL=$(ratio "$BEST_DURABLE" "$BEST_CEILING")
-verdict_le() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 <= b + 0) print "met"; else print "NOT met" }'; }
-JAVA_VERSION=$(java -version 2>&1 | head -n 1)
-WRK_VERSION=$( (wrk -v 2>&1 || true) | head -n 1 | cut -d' ' -f2)
-FLASK_VERSION=$("$PYTHON" -c 'import flask, importlib.metadata as m; print(m.version("flask"))' 2>/dev/null || echo '?')
-JAVALIN_VERSION=$(basename "$(compgen -G 'ingest-api/target/lib/javalin-*.jar' | head -n 1)" .jar | sed 's/javalin-//')
-KAFKA_VERSION=$(basename "$(compgen -G 'ingest-api/target/lib/kafka-clients-*.jar' | head -n 1)" .jar | sed 's/kafka-clients-//')
-COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+# What the report says besides the results (meta.env, "name=value" lines); `BenchTool report` (BenchmarksReport)
+# renders it with the results and bench/targets.json, prints it, and with --write replaces the mode's block in $OUT.
+flags_of() { stack_jvm_flags "$1" | sed "s#$ROOT/##g"; }
+has_role() { printf '%s\n' "${STACK_PROCESSES[@]}" | grep -c "^$1 " || true; }
 DIRTY=''
 if git status --porcelain 2>/dev/null | grep -qv '^??'; then DIRTY=' (with uncommitted changes)'; fi
-MEM=$(free -h | awk '/^Mem:/ { print $2 " total, " $7 " available" }')
-SHARED_NOTE=
-if awk -v l="${LOAD_START%% *}" 'BEGIN { exit !(l >= 1.0) }'; then
-  SHARED_NOTE="Other work shared the machine during this run (1-min load average ${LOAD_START%% *} before it started): read the figures as ratios, not absolutes."
-fi
-if ((INTEGRITY_FAILURES == 0)); then
-  INTEGRITY_SUMMARY="every Surge run PASSED (method: ${INTEGRITY_METHOD:-?}; $SURGE_ACKED acknowledged events all counted, none twice; $SURGE_UNANSWERED events were sent without an answer that says whether they were written (requests cut off when a load phase ended or timed out, batch results unconfirmed or 504), and may or may not be counted)"
-else
-  INTEGRITY_SUMMARY="$INTEGRITY_FAILURES Surge check(s) FAILED: see the table and the verify log"
-fi
-
-flags_of() { stack_jvm_flags "$1" | sed "s#$ROOT/##g"; }
-STACK_FLAGS="broker \`$(flags_of broker)\`, counter-streams \`$(flags_of counter-streams)\`, ingest-api \`$(flags_of ingest-api)\`"
-if [[ $STACK_MODE == running ]]; then
-  API_COUNT=$(printf '%s\n' "${STACK_PROCESSES[@]}" | grep -c '^ingest-api ' || true)
-  CS_COUNT=$(printf '%s\n' "${STACK_PROCESSES[@]}" | grep -c '^counter-streams ' || true)
-  if ! printf '%s\n' "${STACK_PROCESSES[@]}" | grep -q '^broker '; then
-    STACK_FLAGS="counter-streams \`$(flags_of counter-streams)\`, ingest-api \`$(flags_of ingest-api)\`, Kafka not started by it"
-  fi
-  STACK_TEXT="Surge measured on the running stack started by \`./surge up\`, as it was configured (data dir \`${STACK_DATA_DIR#"$ROOT/"}\`): $API_COUNT ingest-api and $CS_COUNT counter-streams instance(s), $PARTITIONS partitions (count path generation ${COUNT_GENERATION:-?}), Kafka $KAFKA_BOOTSTRAP; load sent to the ingest-api on port $API_PORT, counts read from the counter-streams on port $CS_PORT; JVMs as its launcher started them: $STACK_FLAGS. The warm-up curve was not taken (the stack was not fresh); the baselines and the Kafka ceiling ran while it stood idle beside them"
-else
-  STACK_TEXT="Surge as \`./surge up\` runs it, started by the bench with the same launcher (\`local-stack.jar up --data-dir <temp> --port $API_PORT --counter-port $CS_PORT --broker-port $KAFKA_PORT --partitions $PARTITIONS\`): $STACK_FLAGS, $PARTITIONS partitions, no other SURGE_* setting than ports, host and state dir"
-  if [[ -n ${SURGE_JAVA_OPTS:-} ]]; then STACK_TEXT+=" (SURGE_JAVA_OPTS=\`$SURGE_JAVA_OPTS\`)"; fi
-fi
-
-OVERLOAD_TABLE=$(cat <<EOF
-Overload (issue 15), the same stack past its capacity: closed loop \`wrk -t$WRK_THREADS -c{1,2,5,10 x $OVERLOAD_BASE}
--d${DURATION}s --timeout $WRK_TIMEOUT\` over $KEYS keys, ack=count. Clients \`retry\`: bench/simulate.lua, the next
-request as soon as an answer is in, refused or not; \`honour\`: bench/simulate-honour.lua, after a refusal the wait
-Retry-After asks for. "vs 1x": 2xx per second against the 1x run of the same clients in this run; targets from
-issue 15: >= 0.80 with clients that retry at once, >= 0.95 with clients that honour Retry-After. Latency is wrk's,
-over every answer, refusals included. Integrity as above, after every run.
-
-| clients | load | conns | 2xx/s | vs 1x | refused/s | refusals with Retry-After | refusals by status | socket errors + timeouts | p50 ms | p99 ms | integrity |
-|---|---|---:|---:|---|---:|---|---|---:|---:|---:|---|
-$(for row in "${OVERLOAD_ROWS[@]}"; do echo "| ${row//|/ | } |"; done)
-EOF
-)
-RATIO_BATCH500=$(ratio "${BATCH_500_COUNT:-0}" "${PERF_RATE:-0}")
-VERDICT_BATCH500="$(verdict_ge "$RATIO_BATCH500" 0.40)"
-if [[ -z $BATCH_500_COUNT ]]; then RATIO_BATCH500=n/a VERDICT_BATCH500="no run with 500-event batches"; fi
-BATCH_SHAPE="a JSON array"; if [[ $BATCH_FORMAT == ndjson ]]; then BATCH_SHAPE="NDJSON"; fi
-BATCH_CONNS_TEXT="about $BATCH_EVENTS_IN_FLIGHT events in flight ($BATCH_EVENTS_IN_FLIGHT / batch connections, 4 to 256)"
-if [[ -n $BATCH_CONNECTIONS ]]; then BATCH_CONNS_TEXT="$BATCH_CONNECTIONS connections"; fi
-BATCH_TABLE=$(cat <<EOF
-Batches, \`POST /simulate/batch?ack={count,durable}\`: closed loop \`BenchTool batch\` (bench/BenchTool.java), after
-${BATCH_WARMUP:-?} s of batches of 500 (ack=count) to warm the batch path up, a ${WARMUP} s warm-up then ${BATCH_SECONDS} s measured per row, each request $BATCH_SHAPE of "batch" events
-\`{"key":"<run>-<i>"}\`, a fresh random mix over $KEYS keys per request; $BATCH_CONNS_TEXT; after a 429 or 503 a
-connection waits as long as Retry-After says. events/s = events answered "success" (counted) per second with
-ack=count, "accepted" with partition and offset with ack=durable, over the requests answered within the measured
-seconds; latency per request (send to whole answer). "of Kafka ceiling" = events/s / ProducerPerformance's
-${PERF_RATE:-?} records/s in this run. "not acked": events of those requests answered otherwise; "HTTP": their
-statuses (status x requests). Integrity after each row: the GET /load total as after every run; each key of the row:
-events answered success or accepted <= its count <= those + events that may or may not be written (no answer,
-"unconfirmed"); no load value handed out twice for a key, none above the key's final count; one result per event, in
-request order.
-
-| batch | mode | conns | events/s | requests/s | p50 ms | p99 ms | of Kafka ceiling | not acked | HTTP | integrity |
-|---:|---|---:|---:|---:|---:|---:|---:|---|---|---|
-$(for row in "${BATCH_ROWS[@]}"; do echo "| ${row//|/ | } |"; done)
-
-| ratio | value | target |
-|---|---:|---|
-| batches of 500, ack=count (${BATCH_500_COUNT:-n/a} events/s) / Kafka ProducerPerformance (${PERF_RATE:-?} records/s) | ${RATIO_BATCH500}x | >= 0.40x: $VERDICT_BATCH500 |
-EOF
-)
-
-if ((OVERLOAD_ONLY)); then
-REPORT=$(cat <<EOF
-### Overload run, $STARTED_AT, took $(((ELAPSED - PREP_SECONDS) / 60)) min $(((ELAPSED - PREP_SECONDS) % 60)) s (+ ${PREP_SECONDS} s of installs/build before it)
-
-Command: \`$COMMAND_LINE\` (\`./surge bench${COMMAND_LINE#bench/run.sh}\`), commit \`$COMMIT\`$DIRTY.
-
-Machine: $(nproc) cores, memory $MEM; $JAVA_VERSION; wrk $WRK_VERSION; Kafka $KAFKA_VERSION (embedded single-node KRaft
-broker). Load average (1/5/15 min) before: $LOAD_START, after: $LOAD_END. Everything (broker, counter-streams,
-ingest-api, wrk) shares these cores. ${SHARED_NOTE}
-
-$STACK_TEXT; ${WARMUP} s warm-up at 64 connections, then ${OVERLOAD_WARMUP} s at $OVERLOAD_BASE.
-
-$OVERLOAD_TABLE
-
-Integrity: $INTEGRITY_SUMMARY.
-EOF
-)
-elif ((BATCH_ONLY)); then
-REPORT=$(cat <<EOF
-### Batch run, $STARTED_AT, took $(((ELAPSED - PREP_SECONDS) / 60)) min $(((ELAPSED - PREP_SECONDS) % 60)) s (+ ${PREP_SECONDS} s of installs/build before it)
-
-Command: \`$COMMAND_LINE\` (\`./surge bench${COMMAND_LINE#bench/run.sh}\`), commit \`$COMMIT\`$DIRTY.
-
-Machine: $(nproc) cores, memory $MEM; $JAVA_VERSION; Kafka $KAFKA_VERSION (embedded single-node KRaft broker). Load
-average (1/5/15 min) before: $LOAD_START, after: $LOAD_END. Everything (broker, counter-streams, ingest-api, load
-tools) shares these cores. ${SHARED_NOTE}
-
-Kafka ceiling: \`$PERF_CMD\`: ${PERF_RATE:-?} records/s, p50 $(perf_ms 50th) ms, p99 $(perf_ms 99th) ms.
-
-$STACK_TEXT; ${WARMUP} s warm-up at 64 connections (\`POST /simulate\`), then the batch runs.
-
-$BATCH_TABLE
-
-Integrity: $INTEGRITY_SUMMARY.
-EOF
-)
-else
-REPORT=$(cat <<EOF
-### ${MODE^} run, $STARTED_AT, took $(((ELAPSED - PREP_SECONDS) / 60)) min $(((ELAPSED - PREP_SECONDS) % 60)) s (+ ${PREP_SECONDS} s of installs/build before it)
-
-Command: \`$COMMAND_LINE\` (\`./surge bench${COMMAND_LINE#bench/run.sh}\`), commit \`$COMMIT\`$DIRTY.
-
-Machine: $(nproc) cores, memory $MEM; $JAVA_VERSION; wrk $WRK_VERSION; Flask $FLASK_VERSION (Debian python3-flask,
-threaded dev server); Javalin $JAVALIN_VERSION; Kafka $KAFKA_VERSION (embedded single-node KRaft broker). Load average
-(1/5/15 min) before: $LOAD_START, after: $LOAD_END. Everything (broker, counter-streams, ingest-api, load tools) shares
-these cores. ${SHARED_NOTE}
-
-Kafka ceiling command: \`$PERF_CMD\`.
-
-Settings: closed loop \`wrk -t$WRK_THREADS -c{$CONNS} -d${DURATION}s --timeout $WRK_TIMEOUT\` with bench/simulate.lua
-(POST, body \`{"key":"<run>-<i>"}\` over $KEYS keys), after a ${WARMUP} s warm-up per server (Surge: then $JIT_WARMUP s more in count mode at 256 connections, for its JITs); open loop: bench/BenchTool.java
-at a fixed rate of 50 % of the best closed-loop ack=count throughput, $OPEN_CONNECTIONS connections, ${WARMUP} s warm-up
-then ${OPEN_SECONDS} s measured, latency from each request's due time (no coordinated omission); Kafka ceiling:
-\`ProducerPerformance\` $PERF_RECORDS records of 100 B (first $PERF_WARMUP are warm-up), \`--throughput -1\`, acks=all,
-$PERF_PARTITIONS partitions. $STACK_TEXT.
-Rate = 2xx answers per second (records/s for Kafka); "of which 202": answers without a count (ack=count: the count
-did not come within the 2 s ack timeout; ack=durable answers 202 by design); errors = non-2xx answers + socket errors/timeouts. Integrity: after
-every Surge run each key's count must be at least its acknowledged (2xx) requests (else events were lost) and at most
-the requests sent for it (else events were doubled); the only requests allowed either way are those still in flight,
-unanswered, when a load phase ended ("cut off"). A run that breaks either bound is FAILED whatever its speed.
-
-| system | mode | load | 2xx/s | of which 202 | p50 ms | p99 ms | p99.9 ms | errors | integrity |
-|---|---|---|---:|---:|---:|---:|---:|---:|---|
-$(for row in "${ROWS[@]}"; do echo "| ${row//|/ | } |"; done)
-
-| ratio | value | target |
-|---|---:|---|
-| Surge ack=count (best) / Flask original (best) | ${RATIO_FLASK}x | >= 10x: $(verdict_ge "$RATIO_FLASK" 10) |
-| Surge ack=count (best) / Javalin ceiling (best) | ${RATIO_CEIL}x | >= 0.35x: $(verdict_ge "$RATIO_CEIL" 0.35) |
-| Surge ack=durable (best) / Javalin ceiling (best) | ${RATIO_DURABLE_CEIL}x | |
-| Surge ack=count (best) / Kafka ProducerPerformance | ${RATIO_KAFKA}x | (a Surge event is 1 produce + 1 EOS count/ack + changelog) |
-| ack=count p99 at 50 % of max ($OPEN_RATE/s, open loop) | $OPEN_P99 ms | <= 50 ms: $(verdict_le "$OPEN_P99" 50) |
-$WARMUP_ROW
-
-Warm-up curve: answers counted in each second from ingest-api's \`/health/ready\`, under the first warm-up load (64
-connections; ingest-api's \`surge_events_total{outcome="counted"}\`): $WARM_CURVE.
-
-Integrity: $INTEGRITY_SUMMARY. Baselines (a check of the load tool): ${BASELINE_CHECKS%; }.
-
-$OVERLOAD_TABLE
-
-$BATCH_TABLE
-EOF
-)
-fi
-
-printf '\n%s\n\n' "$REPORT"
-
-printf '%s\n' "$REPORT" >"$WORK/report.md"
-if ((WRITE)); then
-  # BENCHMARKS.md keeps one block per mode between markers; whatever else is in the file (profiling notes, the
-  # before/after of fixes) is left as it is.
-  "$PYTHON" - "$OUT" "$MODE" "$WORK/report.md" <<'PY'
-import os, sys
-path, mode, report = sys.argv[1], sys.argv[2], open(sys.argv[3]).read().rstrip("\n")
-begin, end = f"<!-- bench:{mode}:begin -->", f"<!-- bench:{mode}:end -->"
-text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\nWritten by `./surge bench` (bench/run.sh; see bench/README.md).\n"
-title = {"full": "## Latest full run", "quick": "## Latest quick run (`--quick`)",
-         "overload": "## Latest overload run (`--overload-only`)",
-         "batch": "## Latest batch run (`--batch-only`)"}[mode]
-block = f"{begin}\n{title}\n\n{report}\n{end}"
-if begin in text and end in text:
-    head, rest = text.split(begin, 1)
-    text = head + block + rest.split(end, 1)[1]
-else:
-    text = text.rstrip("\n") + "\n\n" + block + "\n"
-open(path, "w").write(text)
-PY
-  log "wrote the $MODE run into $OUT"
-fi
+{
+  echo "mode=$MODE"
+  echo "command_line=$COMMAND_LINE"
+  echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "dirty=$DIRTY"
+  echo "started_at=$STARTED_AT"
+  echo "elapsed=$ELAPSED"
+  echo "prep_seconds=$PREP_SECONDS"
+  echo "cores=$(nproc)"
+  echo "mem=$(free -h | awk '/^Mem:/ { print $2 " total, " $7 " available" }')"
+  echo "java_version=$(java -version 2>&1 | head -n 1)"
+  echo "wrk_version=$( (wrk -v 2>&1 || true) | head -n 1 | cut -d' ' -f2)"
+  echo "flask_version=$("$PYTHON" -c 'import flask, importlib.metadata as m; print(m.version("flask"))' 2>/dev/null || echo '?')"
+  echo "javalin_version=$(basename "$(compgen -G 'ingest-api/target/lib/javalin-*.jar' | head -n 1)" .jar | sed 's/javalin-//')"
+  echo "kafka_version=$(basename "$(compgen -G 'ingest-api/target/lib/kafka-clients-*.jar' | head -n 1)" .jar | sed 's/kafka-clients-//')"
+  echo "load_start=$LOAD_START"
+  echo "load_end=$LOAD_END"
+  echo "warmup=$WARMUP"
+  echo "duration=$DURATION"
+  echo "conns=$CONNS"
+  echo "keys=$KEYS"
+  echo "wrk_threads=$WRK_THREADS"
+  echo "wrk_timeout=$WRK_TIMEOUT"
+  echo "jit_warmup=$JIT_WARMUP"
+  echo "open_connections=$OPEN_CONNECTIONS"
+  echo "open_seconds=$OPEN_SECONDS"
+  echo "open_rate=${OPEN_RATE:-}"
+  echo "first_seconds=$((WARMUP < 10 ? WARMUP : 10))"
+  echo "perf_records=$PERF_RECORDS"
+  echo "perf_warmup=${PERF_WARMUP:-}"
+  echo "perf_partitions=$PERF_PARTITIONS"
+  echo "overload_base=$OVERLOAD_BASE"
+  echo "overload_warmup=$OVERLOAD_WARMUP"
+  echo "batch_warmup=$BATCH_WARMUP"
+  echo "batch_seconds=$BATCH_SECONDS"
+  echo "batch_format=$BATCH_FORMAT"
+  echo "batch_events_in_flight=$BATCH_EVENTS_IN_FLIGHT"
+  echo "batch_connections=$BATCH_CONNECTIONS"
+  echo "stack_mode=$STACK_MODE"
+  echo "stack_data_dir=${STACK_DATA_DIR#"$ROOT/"}"
+  echo "api_port=$API_PORT"
+  echo "cs_port=$CS_PORT"
+  echo "kafka_port=$KAFKA_PORT"
+  echo "kafka_bootstrap=$KAFKA_BOOTSTRAP"
+  echo "partitions=$PARTITIONS"
+  echo "generation=$COUNT_GENERATION"
+  echo "api_count=$(has_role ingest-api)"
+  echo "cs_count=$(has_role counter-streams)"
+  if (($(has_role broker) > 0)); then echo "flags_broker=$(flags_of broker)"; fi
+  echo "flags_counter_streams=$(flags_of counter-streams)"
+  echo "flags_ingest_api=$(flags_of ingest-api)"
+  echo "surge_java_opts=${SURGE_JAVA_OPTS:-}"
+  echo "integrity_failures=$INTEGRITY_FAILURES"
+  echo "integrity_method=$INTEGRITY_METHOD"
+  echo "surge_acked=$SURGE_ACKED"
+  echo "surge_unanswered=$SURGE_UNANSWERED"
+} >"$WORK/meta.env"
+REPORT_ARGS=(--work "$WORK" --targets bench/targets.json)
+if ((WRITE)); then REPORT_ARGS+=(--write "$OUT"); fi
+java -cp "$BENCH_CP" dev.surge.bench.BenchTool report "${REPORT_ARGS[@]}" 2>"$WORK/logs/report.log" \
+  || { cat "$WORK/logs/report.log" >&2; die "the report could not be rendered (results in $WORK)"; }
+while IFS= read -r line; do log "$line"; done <"$WORK/logs/report.log"
 log "done in $((ELAPSED / 60)) min $((ELAPSED % 60)) s (installs/build: ${PREP_SECONDS} s)"
-if ((OVERLOAD_MISSED)); then log "overload: $OVERLOAD_MISSED run(s) below issue 15's goodput target (see the table)"; fi
 if ((INTEGRITY_FAILURES)); then
   log "$INTEGRITY_FAILURES integrity check(s) FAILED"
   exit 1
