@@ -13,8 +13,10 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpContent;
@@ -41,7 +43,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * The run's HTTP client, on Netty: HTTP/1.1 keep-alive connections, at most one request per connection, as many
  * connections as requests are in flight at once (SpikeRun caps those at --max-in-flight), all on one event-loop
- * thread ({@code -Dspike.eventLoops=N} for more). Requests are written as prepared bytes (request line and fixed
+ * thread ({@code -Dspike.eventLoops=N} for more), on Linux's epoll transport where its native library loads
+ * ({@code -Dspike.transport=nio} for Java's NIO, the fallback elsewhere). Requests are written as prepared bytes (request line and fixed
  * headers encoded once per URI); answers are read by Netty's HTTP/1.1 response decoder into status, Retry-After and
  * body. Each request has its timeout scheduled on the event loop; a request whose connection is lost, or that times
  * out, fails (an {@link Answer} with its failure) and its connection is closed; the next request opens a new one.
@@ -85,15 +88,17 @@ final class HttpTarget implements AutoCloseable {
         this.hostHeader = target.getHost() + (target.getPort() == -1 ? "" : ":" + target.getPort());
         this.authorization = scenario.apiKey().map(ApiKey::authorization).orElse(null);
         this.timeoutMillis = scenario.timeout().toMillis();
-        IoHandlerFactory io = NioIoHandler.newFactory();
+        boolean epoll = !"nio".equals(System.getProperty("spike.transport")) && Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(Integer.getInteger("spike.eventLoops", 1),
                 new DefaultThreadFactory("spike-http", true), io);
-        this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        this.bootstrap = new Bootstrap().group(group)
+                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
-                .handler(new ChannelInitializer<SocketChannel>() {
+                .handler(new ChannelInitializer<Channel>() {
                     @Override
-                    protected void initChannel(SocketChannel channel) {
+                    protected void initChannel(Channel channel) {
                         // answers are Surge's own: no header validation, no decompression
                         HttpDecoderConfig config = new HttpDecoderConfig()
                                 .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(false))
