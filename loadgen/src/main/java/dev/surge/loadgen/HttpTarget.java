@@ -76,6 +76,8 @@ final class HttpTarget implements AutoCloseable {
     private final long timeoutMillis;
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
+    /** The loop that runs {@link #at} tasks. */
+    private final EventLoop arrivalLoop;
     /** Per event loop, its idle connections; each only touched on its loop. */
     private final ConcurrentHashMap<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
     /** The request line and fixed headers of a POST to each URI (a run posts to one or two). */
@@ -92,6 +94,7 @@ final class HttpTarget implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(Integer.getInteger("spike.eventLoops", 1),
                 new DefaultThreadFactory("spike-http", true), io);
+        this.arrivalLoop = group.next();
         this.bootstrap = new Bootstrap().group(group)
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -158,9 +161,22 @@ final class HttpTarget implements AutoCloseable {
         return at + bytes.length;
     }
 
+    /**
+     * Runs {@code task} on the client's event loop once {@code System.nanoTime()} reaches {@code dueNanos} (or soon
+     * after; it may be run a little early, a task checks the time). Requests sent from it go out on that loop
+     * without a thread handoff. The task must not block.
+     */
+    void at(long dueNanos, Runnable task) {
+        arrivalLoop.schedule(task, dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+    }
+
     private void send(byte[] request, Callback callback) {
         EventLoop loop = group.next();
-        loop.execute(() -> sendOnLoop(loop, request, callback));
+        if (loop.inEventLoop()) {
+            sendOnLoop(loop, request, callback);
+        } else {
+            loop.execute(() -> sendOnLoop(loop, request, callback));
+        }
     }
 
     private void sendOnLoop(EventLoop loop, byte[] request, Callback callback) {
