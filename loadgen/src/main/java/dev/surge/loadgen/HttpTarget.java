@@ -28,13 +28,17 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -46,8 +50,8 @@ import java.util.concurrent.TimeoutException;
  * thread ({@code -Dspike.eventLoops=N} for more), on Linux's epoll transport where its native library loads
  * ({@code -Dspike.transport=nio} for Java's NIO, the fallback elsewhere). Requests are written as prepared bytes (request line and fixed
  * headers encoded once per URI); answers are read by Netty's HTTP/1.1 response decoder into status, Retry-After and
- * body. Each request has its timeout scheduled on the event loop; a request whose connection is lost, or that times
- * out, fails (an {@link Answer} with its failure) and its connection is closed; the next request opens a new one.
+ * body. A sweep on the event loop every tenth of the timeout (1 to 100 ms) fails the requests past it; a request
+ * whose connection is lost, or that times out, fails (an {@link Answer} with its failure) and its connection is closed; the next request opens a new one.
  * Every request carries the API key when there is one; nothing here waits on a thread, and callbacks run on the event
  * loop (they must not block).
  */
@@ -74,12 +78,13 @@ final class HttpTarget implements AutoCloseable {
     private final String hostHeader;
     private final String authorization;
     private final long timeoutMillis;
+    private final long timeoutNanos;
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
     /** The loop that runs {@link #at} tasks. */
     private final EventLoop arrivalLoop;
-    /** Per event loop, its idle connections; each only touched on its loop. */
-    private final ConcurrentHashMap<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
+    /** Per event loop, its connections; each only touched on its loop. */
+    private final Map<EventLoop, Connections> connections = new HashMap<>();
     /** The request line and fixed headers of a POST to each URI (a run posts to one or two). */
     private final ConcurrentHashMap<URI, byte[]> postHeads = new ConcurrentHashMap<>();
 
@@ -90,11 +95,19 @@ final class HttpTarget implements AutoCloseable {
         this.hostHeader = target.getHost() + (target.getPort() == -1 ? "" : ":" + target.getPort());
         this.authorization = scenario.apiKey().map(ApiKey::authorization).orElse(null);
         this.timeoutMillis = scenario.timeout().toMillis();
+        this.timeoutNanos = scenario.timeout().toNanos();
         boolean epoll = !"nio".equals(System.getProperty("spike.transport")) && Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(Integer.getInteger("spike.eventLoops", 1),
                 new DefaultThreadFactory("spike-http", true), io);
         this.arrivalLoop = group.next();
+        // timeouts: a sweep of the loop's connections every tenth of the timeout (1 to 100 ms), not a timer per request
+        long sweepNanos = Math.max(1_000_000L, Math.min(100_000_000L, scenario.timeout().toNanos() / 10));
+        for (EventExecutor executor : group) {
+            Connections loopConnections = new Connections();
+            connections.put((EventLoop) executor, loopConnections);
+            executor.scheduleAtFixedRate(loopConnections::sweep, sweepNanos, sweepNanos, TimeUnit.NANOSECONDS);
+        }
         this.bootstrap = new Bootstrap().group(group)
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -180,11 +193,10 @@ final class HttpTarget implements AutoCloseable {
     }
 
     private void sendOnLoop(EventLoop loop, byte[] request, Callback callback) {
-        ArrayDeque<Channel> channels = idle.computeIfAbsent(loop, l -> new ArrayDeque<>());
-        Channel channel;
-        while ((channel = channels.pollLast()) != null) {
-            if (channel.isActive()) {
-                channel.pipeline().get(Connection.class).start(request, callback);
+        Connection idle;
+        while ((idle = connections.get(loop).idle.pollLast()) != null) {
+            if (idle.context.channel().isActive()) {
+                idle.start(request, callback);
                 return;
             }
         }
@@ -198,11 +210,27 @@ final class HttpTarget implements AutoCloseable {
         });
     }
 
+    /** One loop's connections: the idle ones, and all open ones for the timeout sweep. */
+    private final class Connections {
+        final ArrayDeque<Connection> idle = new ArrayDeque<>();
+        final List<Connection> open = new ArrayList<>();
+
+        void sweep() {
+            long now = System.nanoTime();
+            for (int i = open.size() - 1; i >= 0; i--) {
+                Connection connection = open.get(i);
+                if (connection.callback != null && now - connection.deadline >= 0) {
+                    connection.fail(new TimeoutException("no answer within " + timeoutMillis + " ms"));
+                }
+            }
+        }
+    }
+
     /** One connection's request in flight and the answer being read; only touched on the connection's loop. */
     private final class Connection extends ChannelInboundHandlerAdapter {
         private ChannelHandlerContext context;
         private Callback callback;
-        private ScheduledFuture<?> timeout;
+        private long deadline;
         private int status;
         private String retryAfter;
         private boolean keepAlive;
@@ -212,6 +240,12 @@ final class HttpTarget implements AutoCloseable {
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             this.context = ctx;
+            connections.get(ctx.channel().eventLoop()).open.add(this);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            connections.get(ctx.channel().eventLoop()).open.remove(this);
         }
 
         void start(byte[] request, Callback callback) {
@@ -219,7 +253,7 @@ final class HttpTarget implements AutoCloseable {
             status = 0;
             retryAfter = null;
             bodyLength = 0;
-            timeout = context.executor().schedule(this::timedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+            deadline = System.nanoTime() + timeoutNanos;
             context.writeAndFlush(Unpooled.wrappedBuffer(request)).addListener(written -> {
                 if (!written.isSuccess()) {
                     fail(written.cause());
@@ -266,28 +300,18 @@ final class HttpTarget implements AutoCloseable {
         private void complete() {
             Callback answered = callback;
             callback = null;
-            timeout.cancel(false);
             Answer answer = new Answer(status, Arrays.copyOf(body, bodyLength), retryAfter, null);
             if (keepAlive) {
-                idle.get(context.channel().eventLoop()).addLast(context.channel());
+                connections.get(context.channel().eventLoop()).idle.addLast(this);
             } else {
                 context.close();
             }
             answered.answered(answer);
         }
 
-        private void timedOut() {
-            if (callback != null) {
-                fail(new TimeoutException("no answer within " + timeoutMillis + " ms"));
-            }
-        }
-
         private void fail(Throwable cause) {
             Callback failed = callback;
             callback = null;
-            if (timeout != null) {
-                timeout.cancel(false);
-            }
             context.close();
             if (failed != null) {
                 failed.answered(new Answer(0, null, null, cause));
