@@ -14,7 +14,7 @@ import sys
 
 COMPONENTS = [
     ("com.fasterxml.jackson", "Jackson"), ("org.rocksdb", "RocksDB"), ("io.micrometer", "Micrometer"),
-    ("io.javalin", "Javalin"), ("kotlin.", "Javalin"), ("org.eclipse.jetty", "Jetty"),
+    ("io.javalin", "Javalin"), ("kotlin.", "Javalin"), ("org.eclipse.jetty", "Jetty"), ("io.netty", "Netty"),
     ("org.apache.kafka.streams", "Kafka Streams"), ("org.apache.kafka.clients.producer", "Kafka producer"),
     ("org.apache.kafka.clients.consumer", "Kafka consumer"), ("org.apache.kafka.common.metrics", "Kafka metrics"),
     ("org.apache.kafka.common.record", "Kafka records"), ("org.apache.kafka.common.network", "Kafka network"),

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,8 +18,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The open model: arrival k of a phase is due when the phase's cumulative arrivals reach k, whatever happened to
- * the arrivals before it. One scheduler thread waits for each due time and hands the request to the asynchronous
- * HTTP client; answers come back on the client's threads. Each request's latency is measured from its due time, so
+ * the arrivals before it. Arrivals are offered by a task on the HTTP client's event loop that runs at each due time
+ * and sends the requests due; answers come back on the client's loop too. Each request's latency is measured from its due time, so
  * a server (or this client) that falls behind shows its queueing (no coordinated omission). At most
  * {@code maxInFlight} requests are out at once: an arrival due while they are is dropped and counted, never queued.
  * Prints one progress line a second.
@@ -100,33 +101,16 @@ final class SpikeRun {
 
     Outcome run() throws InterruptedException {
         Instant startedAt = Instant.now();
-        int maxSeen = 0;
+        Arrivals offering;
         try {
             start = System.nanoTime() + 100_000_000L;
             timers.scheduleAtFixedRate(() -> printSeconds(false), start + NANOS - System.nanoTime(), NANOS,
                     TimeUnit.NANOSECONDS);
-            KeyChooser chooser = new KeyChooser(scenario.keys(), scenario.zipf(), scenario.seed());
-            int events = scenario.mode().batch() ? scenario.batchSize() : 1;
-            for (int p = 0; p < arrivals.phases().size(); p++) {
-                Phase phase = arrivals.phases().get(p);
-                Tally.PhaseCounts counts = tally.phase(p);
-                long phaseStart = start + phaseStartNanos[p];
-                long n = phase.arrivals();
-                for (long k = 0; k < n; k++) {
-                    long due = phaseStart + (long) (phase.timeOf(k) * NANOS);
-                    scheduledUpTo = due; // every arrival due before this one is handled
-                    waitUntil(due);
-                    int second = secondOf(due);
-                    tally.add(Tally.Column.OFFERED, second, events);
-                    counts.offered.add(events);
-                    if (inFlight.get() >= scenario.maxInFlight()) {
-                        tally.add(Tally.Column.DROPPED, second, events);
-                        counts.dropped.add(events);
-                        continue;
-                    }
-                    maxSeen = Math.max(maxSeen, inFlight.incrementAndGet());
-                    send(newArrival(p, due, chooser, events));
-                }
+            offering = new Arrivals(new KeyChooser(scenario.keys(), scenario.zipf(), scenario.seed()));
+            http.at(start, offering);
+            offering.done.await();
+            if (offering.failure != null) {
+                throw new IllegalStateException("offering arrivals failed: " + offering.failure, offering.failure);
             }
             long end = start + phaseStartNanos[arrivals.phases().size()];
             waitUntil(end);
@@ -138,7 +122,76 @@ final class SpikeRun {
         }
         printSeconds(true);
         double ran = (System.nanoTime() - start) / 1e9;
-        return new Outcome(startedAt, ran, List.copyOf(seconds), phaseSummaries(), ledger, maxSeen);
+        return new Outcome(startedAt, ran, List.copyOf(seconds), phaseSummaries(), ledger, offering.maxSeen);
+    }
+
+    /**
+     * Offers the arrivals in order, each once it is due, as a task on the HTTP client's event loop: it offers every
+     * arrival due by now, then has itself run again at the next due time. Requests it sends go out on that loop
+     * with no thread handoff and no thread parked per arrival (wrk's design: one loop schedules and does the I/O).
+     */
+    private final class Arrivals implements Runnable {
+        final CountDownLatch done = new CountDownLatch(1);
+        final KeyChooser chooser;
+        final int events = scenario.mode().batch() ? scenario.batchSize() : 1;
+        int phase;
+        long k;
+        int maxSeen;
+        volatile Throwable failure;
+
+        Arrivals(KeyChooser chooser) {
+            this.chooser = chooser;
+        }
+
+        @Override
+        public void run() {
+            try {
+                long next = offerDue();
+                if (next < 0) {
+                    done.countDown();
+                } else {
+                    http.at(next, this);
+                }
+            } catch (Throwable e) {
+                failure = e;
+                done.countDown();
+            }
+        }
+
+        /** Offers every arrival due by now; the due time of the next one, or -1 when all were offered. */
+        private long offerDue() {
+            long now = System.nanoTime();
+            while (phase < arrivals.phases().size()) {
+                Phase current = arrivals.phases().get(phase);
+                if (k >= current.arrivals()) {
+                    phase++;
+                    k = 0;
+                    continue;
+                }
+                long due = start + phaseStartNanos[phase] + (long) (current.timeOf(k) * NANOS);
+                if (due > now && due > (now = System.nanoTime())) {
+                    scheduledUpTo = due; // every arrival due before this one is handled
+                    return due;
+                }
+                k++;
+                offer(phase, due);
+            }
+            return -1;
+        }
+
+        private void offer(int p, long due) {
+            int second = secondOf(due);
+            Tally.PhaseCounts counts = tally.phase(p);
+            tally.add(Tally.Column.OFFERED, second, events);
+            counts.offered.add(events);
+            if (inFlight.get() >= scenario.maxInFlight()) {
+                tally.add(Tally.Column.DROPPED, second, events);
+                counts.dropped.add(events);
+                return;
+            }
+            maxSeen = Math.max(maxSeen, inFlight.incrementAndGet());
+            send(newArrival(p, due, chooser, events));
+        }
     }
 
     private long drainNanos() {
