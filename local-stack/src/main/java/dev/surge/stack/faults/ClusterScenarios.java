@@ -107,9 +107,9 @@ final class ClusterScenarios {
                 figures.add("restarted broker registered in " + Reports.seconds(registered - restartAt)
                         + ", back in every ISR " + (rejoined < 0 ? "never" : Reports.seconds(rejoined - registered))
                         + " after");
-                figures.add(steadyAt < 0 ? "NOT counting steadily when killed (not within " + STEADY_WAIT.toSeconds()
-                        + " s of load)" : "counting steadily before the kill (every answer 200) since run clock " + steadyAt
-                        + " ms");
+                figures.add(steadyAt < 0
+                        ? "NOT counting steadily when killed (not within " + STEADY_WAIT.toSeconds() + " s of load)"
+                        : "counting steadily before the kill (every answer 200) since run clock " + steadyAt + " ms");
                 // The wall-clock time ties the run clock of faults-requests.csv to the services' and brokers' logs.
                 figures.add("killed at " + killedAt + " (run clock " + faultAt + " ms)");
                 return new Result("SIGKILL broker " + node + " (" + who + "; led " + led + " of its partitions; "
