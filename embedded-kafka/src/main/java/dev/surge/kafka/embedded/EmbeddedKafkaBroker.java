@@ -211,7 +211,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("share.coordinator.state.topic.min.isr", inSync);
         // A broker killed with SIGKILL keeps leading its partitions, and coordinating its transactions and groups,
         // until the active controller fences it: broker.session.timeout.ms after its last heartbeat
-        // (BrokerHeartbeatManager; Kafka's default 9 s, heartbeats every 2 s). Until then every transaction that wrote
+        // (BrokerHeartbeatManager, checked every eighth of a session; Kafka's default 9 s, heartbeats every 2 s). Until then every transaction that wrote
         // to one of its partitions cannot commit, and a transactional write anywhere whose coordinator it is, is
         // refused (the leader cannot verify the partition with the coordinator: NOT_ENOUGH_REPLICAS, KIP-890), so each
         // stream thread stops counting within a few commits. When the active controller dies with it (it is a voter
