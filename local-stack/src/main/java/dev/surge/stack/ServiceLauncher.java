@@ -19,7 +19,7 @@ public final class ServiceLauncher {
     private static final String PRODUCE_TIMEOUT = "SURGE_PRODUCE_TIMEOUT";
     /**
      * ingest-api's produce timeout on the embedded cluster (2 s by default). When a broker dies, its partitions have no
-     * leader that answers until the controller fences it (broker.session.timeout.ms, 3 s there) and the producer
+     * leader that answers until the controller fences it (broker.session.timeout.ms, 2 s there) and the producer
      * learns the new one. A batch that expires meanwhile, in flight, makes Kafka's idempotent producer bump its epoch
      * and send the partition's other in-flight batches again under new sequence numbers
      * ({@code TransactionManager.bumpIdempotentProducerEpoch}): a batch the dead leader had already replicated is then

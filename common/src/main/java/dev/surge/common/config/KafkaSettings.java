@@ -13,6 +13,24 @@ import org.apache.kafka.clients.CommonClientConfigs;
 public record KafkaSettings(Map<String, String> clientProperties) {
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
 
+    /**
+     * {@code retry.backoff.max.ms} of the clients on the count path (ingest-api's producer and ack consumers,
+     * counter-streams' producers and consumers); Kafka's default is 1 s. A SIGKILLed broker stays the leader of its
+     * partitions in the metadata until the controller fences it (broker.session.timeout.ms after its last heartbeat,
+     * or after a new controller's activation when the controller died with it). Meanwhile every metadata refresh a
+     * client asks for names the dead leader again, and Kafka's client counts each such answer as "equivalent"
+     * ({@code Metadata.equivalentResponseCount}, 4.x) and backs off the next refresh exponentially from
+     * {@code retry.backoff.ms} up to this maximum ({@code Metadata.timeToAllowUpdate}). So once the new leader is
+     * elected, a client learned of it up to 1.2 s (1 s, 20 % jitter) later, and each hop of the count path (event
+     * produced, event fetched, ack produced, ack fetched) waited for its own client's next refresh: in
+     * {@code ./surge faults --brokers 3} broker kills counting came back 1.1-1.7 s after the leaders moved. 200 ms: a
+     * client asks at most 0.24 s after the leader moved (the Streams producers resumed 0.1-0.5 s after it; counting as
+     * a whole still took 1.1-1.5 s in two runs, other waits remain: README "Running against a Kafka cluster"). Cost:
+     * while a leader is missing, each client sends up to 5 metadata requests a second instead of 1, and other retries
+     * (coordinator lookups, heartbeats to a lost coordinator) back off to 200 ms at most too.
+     */
+    public static final long RETRY_BACKOFF_MAX_MS = 200;
+
     public KafkaSettings {
         clientProperties = Map.copyOf(clientProperties);
         String bootstrap = clientProperties.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);

@@ -209,15 +209,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("transaction.state.log.min.isr", inSync);
         props.put("share.coordinator.state.topic.replication.factor", replicas);
         props.put("share.coordinator.state.topic.min.isr", inSync);
-        // A broker killed with SIGKILL keeps leading its partitions until the active controller fences it, when no
-        // heartbeat came for broker.session.timeout.ms (Kafka's default 9 s; heartbeats every 2 s): writes to those
-        // partitions wait as long. 3 s, heartbeats every 500 ms. After a controller failover the new active
-        // controller may take longer to fence one (BrokerHeartbeatManager: it does not know the last heartbeats). Cost:
-        // a broker that cannot heartbeat for 3 s (a long GC pause) is fenced and its partitions' leadership moves.
-        // Unlike the single node (see singleNodeProperties), the restarted broker is not the only replica: the
+        // A broker killed with SIGKILL keeps leading its partitions, and coordinating its transactions and groups,
+        // until the active controller fences it: broker.session.timeout.ms after its last heartbeat
+        // (BrokerHeartbeatManager, checked every eighth of a session; Kafka's default 9 s, heartbeats every 2 s). Until then every transaction that wrote
+        // to one of its partitions cannot commit, and a transactional write anywhere whose coordinator it is, is
+        // refused (the leader cannot verify the partition with the coordinator: NOT_ENOUGH_REPLICAS, KIP-890), so each
+        // stream thread stops counting within a few commits. When the active controller dies with it (it is a voter
+        // too), the remaining voters first elect a new one once controller.quorum.fetch.timeout.ms (Kafka's 2 s) has
+        // passed without a fetch from the leader, and the new controller counts every registered broker as heard from
+        // at its activation (ClusterControlManager.activate -> BrokerHeartbeatManager.register), so it fences the dead
+        // one a full session after that. Measured with ./surge faults --brokers 3 (README "Running against a Kafka
+        // cluster"): with a 3 s session and Kafka's 2 s fetch timeout, the leaders moved 3.4-3.6 s after the kill, or
+        // 5.1-5.5 s when the controller died with the broker (its successor activated after 1.8-2.1 s), and counting
+        // went on 1-1.5 s after that. A 2 s session (heartbeats every 500 ms) and a 1 s fetch timeout (Raft followers
+        // fetch with a 500 ms long poll, KafkaRaftClient.MAX_FETCH_WAIT_MS, so a live leader answers within it). Cost:
+        // a broker that cannot heartbeat for 2 s (a long GC pause, a starved machine) is fenced and its partitions'
+        // leadership moves; a controller that does not answer its voters for 1 s is replaced (a new election, no data
+        // lost). Unlike the single node (see singleNodeProperties), the restarted broker is not the only replica: the
         // others lead its partitions meanwhile.
-        props.put("broker.session.timeout.ms", "3000");
+        props.put("broker.session.timeout.ms", "2000");
         props.put("broker.heartbeat.interval.ms", "500");
+        props.put("controller.quorum.fetch.timeout.ms", "1000");
         return props;
     }
 

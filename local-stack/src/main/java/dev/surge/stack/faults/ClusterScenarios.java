@@ -3,6 +3,7 @@ package dev.surge.stack.faults;
 import dev.surge.common.topic.Topics;
 import dev.surge.stack.StackProcess;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,6 +27,8 @@ final class ClusterScenarios {
     private static final Duration REJOIN_WAIT = Duration.ofSeconds(120);
     /** The goal for the longest time any key goes without a 200 while one broker is lost. */
     private static final Duration GAP_GOAL = Duration.ofSeconds(5);
+    /** How long a scenario waits under load for the stack to count steadily ({@link FaultContext#awaitSteady}). */
+    private static final Duration STEADY_WAIT = Duration.ofSeconds(60);
 
     private ClusterScenarios() {
     }
@@ -73,12 +76,16 @@ final class ClusterScenarios {
         @Override
         public Result run(FaultContext context) throws Exception {
             FaultStack stack = context.stack();
+            // The failover figures are only the failover's when the stack counted steadily before the kill.
+            long steadyAt = context.awaitSteady(STEADY_WAIT);
             try (ClusterView view = new ClusterView(stack.bootstrapServers())) {
                 List<String> underReplicated = underReplicated(view);
                 int node = victim.node(view);
                 long led = view.partitionsLedBy(Topics.LOAD_EVENTS.name(), node);
+                int controller = view.activeController();
                 StackProcess broker = stack.broker(node);
                 long faultAt = context.now();
+                Instant killedAt = Instant.now();
                 stack.kill(broker);
                 context.underLoad(context.soak() ? DOWN_SOAK : DOWN);
                 long restartAt = context.now();
@@ -100,8 +107,14 @@ final class ClusterScenarios {
                 figures.add("restarted broker registered in " + Reports.seconds(registered - restartAt)
                         + ", back in every ISR " + (rejoined < 0 ? "never" : Reports.seconds(rejoined - registered))
                         + " after");
-                return new Result("SIGKILL broker " + node + " (" + who + "; led " + led + " of its partitions), "
-                        + "down " + Reports.seconds(restartAt - faultAt), faultAt, null, violations, figures);
+                figures.add(steadyAt < 0
+                        ? "NOT counting steadily when killed (not within " + STEADY_WAIT.toSeconds() + " s of load)"
+                        : "counting steadily before the kill (every answer 200) since run clock " + steadyAt + " ms");
+                // The wall-clock time ties the run clock of faults-requests.csv to the services' and brokers' logs.
+                figures.add("killed at " + killedAt + " (run clock " + faultAt + " ms)");
+                return new Result("SIGKILL broker " + node + " (" + who + "; led " + led + " of its partitions; "
+                        + (controller == node ? "the active controller too" : "active controller: broker " + controller)
+                        + "), down " + Reports.seconds(restartAt - faultAt), faultAt, null, violations, figures);
             }
         }
     }

@@ -61,6 +61,31 @@ final class FaultContext {
     }
 
     /**
+     * Keeps the load on until the stack counts steadily: every request sent between {@code 8 s} and {@code 5.5 s}
+     * ago (answered by now: the ack timeout is 5 s) was answered 200, at least 10 of them, and every answer of the
+     * last 3 s was 200. A stack that has just started is not there yet (cold JVMs, the class data archive being
+     * written at a safepoint, the second ingest-api joining the ack group): a fault injected then measures the
+     * start-up as well. Returns the run clock when steady, or -1 when {@code within} passed first.
+     */
+    long awaitSteady(Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline) {
+            long now = now();
+            List<Attempt> attempts = client.attempts();
+            List<Attempt> settled = attempts.stream()
+                    .filter(a -> a.sentAt() >= now - 8_000 && a.sentAt() < now - 5_500).toList();
+            boolean recentAllCounted = attempts.stream()
+                    .filter(a -> a.answeredAt() >= now - 3_000)
+                    .allMatch(Attempt::counted);
+            if (settled.size() >= 10 && settled.stream().allMatch(Attempt::counted) && recentAllCounted) {
+                return now;
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        return -1;
+    }
+
+    /**
      * Waits until every key has had a 200 for a request sent at or after {@code from}; returns how long after
      * {@code from} the last key got it, or -1 when {@code within} passed first.
      */
