@@ -183,7 +183,7 @@ cleanup() {
   if [[ -n $(pid_of stack) ]]; then
     # the stack of its own: ./surge down stops its services in order, then its launcher exits
     log "stopping the stack this run started (./surge down --data-dir $WORK/stack)"
-    timeout -k 5 180 java -Dsurge.home="$ROOT" -jar local-stack/target/local-stack.jar down --data-dir "$WORK/stack" \
+    timeout -k 5 180 "${SURGE_CLI[@]}" down --data-dir "$WORK/stack" \
       >>"$WORK/logs/down.log" 2>&1 || log "./surge down failed (see $WORK/logs/down.log); stopping the launcher"
   fi
   if ((${#live[@]})); then
@@ -243,7 +243,7 @@ pid_of() {
 # Surge is measured on one stack: the one ./surge up runs (STACK_MODE=running), or one this run starts with the same
 # launcher (STACK_MODE=own). STACK_PROCESSES: "role pid port log" of its processes, for surge_alive and the report.
 STACK_MODE='' STACK_PROCESSES=() KAFKA_BOOTSTRAP='' COUNT_GENERATION=''
-surge_cli() { java -Dsurge.home="$ROOT" -jar local-stack/target/local-stack.jar "$@"; }
+SURGE_CLI=(java -Dsurge.home="$ROOT" -jar local-stack/target/local-stack.jar)   # the launcher of ./surge
 # STATUS-JSON: "key value" lines of ./surge status --json: launcher_alive, kafka, partitions, generation, and one
 # "process ROLE PID PORT ALIVE READY LOG" per process
 status_lines() {
@@ -264,7 +264,7 @@ for p in s.get("processes") or []:
 find_running_stack() {
   [[ -f $STACK_DATA_DIR/stack.json ]] || return 1
   local json
-  json=$(timeout -k 5 90 java -Dsurge.home="$ROOT" -jar local-stack/target/local-stack.jar status --json \
+  json=$(timeout -k 5 90 "${SURGE_CLI[@]}" status --json \
          --data-dir "$STACK_DATA_DIR" 2>"$WORK/logs/status.log") \
     || { cat "$WORK/logs/status.log" >&2; die "./surge status --json --data-dir $STACK_DATA_DIR failed (above)"; }
   STACK_STATUS=$(status_lines <<<"$json") || die "cannot read ./surge status --json: $json"
@@ -299,7 +299,7 @@ use_running_stack() {
 # Start a stack of its own with the launcher of ./surge up, on the BENCH ports and a data dir in WORK
 start_own_stack() {
   STACK_MODE=own KAFKA_BOOTSTRAP="$HOST:$KAFKA_PORT"
-  start_bg stack java -Dsurge.home="$ROOT" -jar local-stack/target/local-stack.jar up --data-dir "$WORK/stack" \
+  start_bg stack "${SURGE_CLI[@]}" up --data-dir "$WORK/stack" \
     --port "$API_PORT" --counter-port "$CS_PORT" --broker-port "$KAFKA_PORT" --controller-port "$CONTROLLER_PORT" \
     --partitions "$PARTITIONS"
   # the launcher starts the broker, counter-streams, then ingest-api, each awaited until ready (at most 60 + 120 + 120 s)

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -64,10 +63,6 @@ public record CounterConfig(KafkaSettings kafka, TopicSettings topics, String ap
                 // previous commit's markers; the default 100 ms retry backoff made every commit cycle wait for it.
                 // Measured here: first send of a transaction 33 ms -> 7 ms with a 1 ms backoff.
                 Map.entry(StreamsConfig.producerPrefix("retry.backoff.ms"), 5),
-                // Every Streams client (producer, consumers, admin; Streams passes an unprefixed client setting to
-                // all of them) finds a partition's new leader within 0.24 s of a failover, not 1.2 s (see
-                // KafkaSettings.RETRY_BACKOFF_MAX_MS).
-                Map.entry(CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, KafkaSettings.RETRY_BACKOFF_MAX_MS),
                 Map.entry(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L),
                 // A task of generation 2 or later reads its events and its hand-over partition: their relative
                 // order does not matter (events wait in the task until the hand-over is complete), so never idle

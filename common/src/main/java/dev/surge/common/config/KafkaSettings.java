@@ -14,8 +14,8 @@ public record KafkaSettings(Map<String, String> clientProperties) {
     public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
 
     /**
-     * {@code retry.backoff.max.ms} of the clients on the count path (ingest-api's producer and ack consumers,
-     * counter-streams' producers and consumers); Kafka's default is 1 s. A SIGKILLed broker stays the leader of its
+     * {@code retry.backoff.max.ms} of every client Surge creates ({@link #clientConfig}: ingest-api's producer and ack
+     * consumers, counter-streams' Streams clients, admin clients, the count path watcher); Kafka's default is 1 s. A SIGKILLed broker stays the leader of its
      * partitions in the metadata until the controller fences it (broker.session.timeout.ms after its last heartbeat,
      * or after a new controller's activation when the controller died with it). Meanwhile every metadata refresh a
      * client asks for names the dead leader again, and Kafka's client counts each such answer as "equivalent"
@@ -61,10 +61,14 @@ public record KafkaSettings(Map<String, String> clientProperties) {
         return clientProperties.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
     }
 
-    /** A fresh, mutable copy for one client, with {@code defaults} underneath the user's settings. */
+    /**
+     * A fresh, mutable copy for one client, with {@code defaults} underneath the user's settings, and
+     * {@link #RETRY_BACKOFF_MAX_MS} underneath both.
+     */
     public Map<String, Object> clientConfig(Map<String, ?> defaults) {
         Map<String, Object> config = new TreeMap<>(clientProperties);
         defaults.forEach(config::putIfAbsent);
+        config.putIfAbsent(CommonClientConfigs.RETRY_BACKOFF_MAX_MS_CONFIG, RETRY_BACKOFF_MAX_MS);
         return config;
     }
 

@@ -76,4 +76,13 @@ class SettingsTest {
                 .containsEntry("bootstrap.servers", "127.0.0.1:9092")
                 .containsEntry("ssl.truststore.password", "hunter2");
     }
+
+    @Test
+    void shouldGiveEveryClientTheShortRetryBackoffUnlessTheUserSetsOne() {
+        KafkaSettings kafka = KafkaSettings.bootstrap("127.0.0.1:9092");
+        assertThat(kafka.clientConfig(Map.of("acks", "all")))
+                .containsEntry("retry.backoff.max.ms", KafkaSettings.RETRY_BACKOFF_MAX_MS);
+        assertThat(KafkaSettings.from(new Settings(Map.of("kafka.retry.backoff.max.ms", "1000"))).clientConfig(Map.of()))
+                .containsEntry("retry.backoff.max.ms", "1000");
+    }
 }

@@ -126,9 +126,7 @@ public final class KafkaAckInbox implements AckInbox, ConsumerRebalanceListener 
                 // Acks are written in Streams' transactions: an aborted one must never hand out a count.
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
-                // Finds a reply partition's new leader soon after a failover (KafkaSettings.RETRY_BACKOFF_MAX_MS).
-                ConsumerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, KafkaSettings.RETRY_BACKOFF_MAX_MS));
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"));
         instanceId.ifPresent(id -> defaults.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         return kafka.clientConfig(defaults);
     }

@@ -72,9 +72,7 @@ public final class KafkaEventPublisher implements EventPublisher {
                 ProducerConfig.LINGER_MS_CONFIG, linger,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) (timeout - linger),
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(timeout, MAX_BLOCK.toMillis()),
-                // Finds a partition's new leader within 0.24 s of a failover (KafkaSettings.RETRY_BACKOFF_MAX_MS).
-                ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, KafkaSettings.RETRY_BACKOFF_MAX_MS);
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(timeout, MAX_BLOCK.toMillis()));
         return kafka.clientConfig(defaults);
     }
 
