@@ -3,18 +3,21 @@ package dev.surge.common.topic;
 import dev.surge.common.countpath.CountPath;
 import dev.surge.common.countpath.Handover;
 import dev.surge.common.event.AckRecord;
+import dev.surge.common.event.CompactRecords;
 import dev.surge.common.event.EventRecord;
+import dev.surge.common.serde.CompactSerde;
 import dev.surge.common.serde.JsonSerde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /** Every topic Surge reads or writes, and the headers that travel on its records. */
 public final class Topics {
     /**
-     * Accepted events ({@code LoadEvent}s, and batch slices, {@code EventSlice}s), keyed by load key: generation 1 of the count path (a rescale moves new events to
+     * Accepted events ({@code LoadEvent}s, and batch slices, {@code EventSlice}s; written compact, JSON read too: {@code
+     * CompactRecords}), keyed by load key: generation 1 of the count path (a rescale moves new events to
      * {@code load-events-gN}, see {@code Generation}); this descriptor's serdes serve every generation.
      */
     public static final Topic<String, EventRecord> LOAD_EVENTS =
-            new Topic<>("load-events", Serdes.String(), new JsonSerde<>(EventRecord.class));
+            new Topic<>("load-events", Serdes.String(), new CompactSerde<>(EventRecord.class, CompactRecords.EVENTS));
 
     /**
      * The count path's layout: which generations exist, which takes new events (one record, key
@@ -34,11 +37,11 @@ public final class Topics {
     public static final String GENERATION_HEADER = "surge-generation";
 
     /**
-     * One ack per counted event ({@code CountAck}) or batch slice ({@code SliceAck}). Each ingest-api instance owns some of its partitions and reads only those; the
+     * One ack per counted event ({@code CountAck}) or batch slice ({@code SliceAck}), compact ({@code CompactRecords}). Each ingest-api instance owns some of its partitions and reads only those; the
      * partition count therefore bounds how many ingest-api instances can answer with counts.
      */
     public static final Topic<String, AckRecord> LOAD_ACKS =
-            new Topic<>("load-acks", Serdes.String(), new JsonSerde<>(AckRecord.class));
+            new Topic<>("load-acks", Serdes.String(), new CompactSerde<>(AckRecord.class, CompactRecords.ACKS));
 
     /**
      * Header on a {@link #LOAD_EVENTS} record: the {@link #LOAD_ACKS} partition (decimal ASCII) that the ingest-api

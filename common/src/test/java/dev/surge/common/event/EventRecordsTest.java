@@ -3,16 +3,20 @@ package dev.surge.common.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.surge.common.serde.CompactSerde;
 import dev.surge.common.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.Test;
 
-/** The records of the events and acks topics: single events and batch slices, told apart by their fields. */
+/**
+ * The records of the events and acks topics: single events and batch slices, written compact, JSON read too.
+ */
 class EventRecordsTest {
     private static final Serializer<EventRecord> WRITE_EVENTS = Topics.LOAD_EVENTS.valueSerde().serializer();
     private static final Deserializer<EventRecord> READ_EVENTS = Topics.LOAD_EVENTS.valueSerde().deserializer();
@@ -30,25 +34,58 @@ class EventRecordsTest {
     }
 
     @Test
-    void shouldKeepTheEventShapeOfBeforeBatches() {
-        byte[] json = "{\"id\":\"e-1\",\"key\":\"k\",\"receivedAt\":5}".getBytes(StandardCharsets.UTF_8);
+    void shouldStillReadEventsAndAcksWrittenAsJson() {
+        byte[] event = "{\"id\":\"e-1\",\"key\":\"k\",\"receivedAt\":5}".getBytes(StandardCharsets.UTF_8);
+        byte[] sliceAck = "{\"batch\":\"b-1\",\"positions\":[0],\"counts\":[1]}".getBytes(StandardCharsets.UTF_8);
+        EventSlice slice = sliceInOnePartition(12, 3);
+        byte[] sliceJson = ((CompactSerde<EventRecord>) Topics.LOAD_EVENTS.valueSerde()).json().serializer()
+                .serialize("t", slice);
 
-        assertThat(READ_EVENTS.deserialize("t", json)).isEqualTo(new LoadEvent("e-1", "k", 5));
-        assertThat(new String(WRITE_EVENTS.serialize("t", new LoadEvent("e-1", "k", 5)), StandardCharsets.UTF_8))
-                .isEqualTo("{\"id\":\"e-1\",\"key\":\"k\",\"receivedAt\":5}");
+        assertThat(READ_EVENTS.deserialize("t", event)).isEqualTo(new LoadEvent("e-1", "k", 5));
+        assertThat(READ_EVENTS.deserialize("t", sliceJson)).isEqualTo(slice);
+        assertThat(READ_ACKS.deserialize("t", sliceAck)).isEqualTo(new SliceAck("b-1", List.of(0), List.of(1L),
+                List.of()));
     }
 
     @Test
-    void shouldReadAnAckAsAnAckAndASliceAckAsASliceAck() {
-        CountAck ack = new CountAck("e-1", "checkout", 7, true);
-        SliceAck sliceAck = new SliceAck("b-1", List.of(3, 1), List.of(4L, 9L), List.of(1));
-        SliceAck noDuplicates = new SliceAck("b-1", List.of(0), List.of(1L), List.of());
+    void shouldWriteEveryRecordCompactAndSmallerThanItsJson() {
+        List<Object> records = List.of(new LoadEvent("e-1", "checkout", 1_796_000_000_000L, "shop", "shop/k1"),
+                sliceInOnePartition(12, 40), new CountAck("e-1", "checkout", 123_456, false),
+                new SliceAck("b-1", List.of(3, 1, 7), List.of(4L, 9L, 1_000_000L), List.of(1)));
+        for (Object record : records) {
+            byte[] compact = record instanceof EventRecord event ? WRITE_EVENTS.serialize("t", event)
+                    : WRITE_ACKS.serialize("t", (AckRecord) record);
+            byte[] json = record instanceof EventRecord event
+                    ? ((CompactSerde<EventRecord>) Topics.LOAD_EVENTS.valueSerde()).json().serializer().serialize("t", event)
+                    : ((CompactSerde<AckRecord>) Topics.LOAD_ACKS.valueSerde()).json().serializer()
+                            .serialize("t", (AckRecord) record);
 
-        assertThat(READ_ACKS.deserialize("t", WRITE_ACKS.serialize("t", ack))).isEqualTo(ack);
-        assertThat(READ_ACKS.deserialize("t", WRITE_ACKS.serialize("t", sliceAck))).isEqualTo(sliceAck);
-        assertThat(new String(WRITE_ACKS.serialize("t", noDuplicates), StandardCharsets.UTF_8))
-                .isEqualTo("{\"batch\":\"b-1\",\"positions\":[0],\"counts\":[1]}");
-        assertThat(READ_ACKS.deserialize("t", WRITE_ACKS.serialize("t", noDuplicates))).isEqualTo(noDuplicates);
+            assertThat(compact[0]).as("%s", record).isEqualTo(CompactSerde.FORMAT);
+            assertThat(compact.length).as("%s", record).isLessThan(json.length);
+            assertThat(record instanceof EventRecord ? READ_EVENTS.deserialize("t", compact)
+                    : READ_ACKS.deserialize("t", compact)).isEqualTo(record);
+        }
+    }
+
+    @Test
+    void shouldRefuseCompactRecordsThatAreCutShortPaddedOrOfAnUnknownType() {
+        byte[] event = WRITE_EVENTS.serialize("t", new LoadEvent("e-1", "k", 5));
+        byte[] slice = WRITE_EVENTS.serialize("t", sliceInOnePartition(12, 3));
+        byte[] ack = WRITE_ACKS.serialize("t", new SliceAck("b-1", List.of(0, 1), List.of(1L, 2L), List.of()));
+        byte[] padded = Arrays.copyOf(event, event.length + 1);
+        byte[] unknownType = event.clone();
+        unknownType[1] = 9;
+        byte[] hugeCount = {CompactSerde.FORMAT, 2, 2, 'b', 2, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F};
+
+        for (byte[] bad : List.of(Arrays.copyOf(event, event.length - 1), Arrays.copyOf(slice, slice.length / 2),
+                padded, unknownType, hugeCount, new byte[] {CompactSerde.FORMAT})) {
+            assertThatThrownBy(() -> READ_EVENTS.deserialize("load-events", bad)).as(Arrays.toString(bad))
+                    .isInstanceOf(SerializationException.class)
+                    .hasMessageContaining("load-events");
+        }
+        assertThatThrownBy(() -> READ_ACKS.deserialize("load-acks", Arrays.copyOf(ack, ack.length - 2)))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("compact AckRecord");
     }
 
     @Test
