@@ -1,11 +1,10 @@
 package dev.surge.ingest.simulate;
 
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.surge.common.event.EventSlice;
 import dev.surge.common.http.JsonResponses;
 import dev.surge.common.http.Problem;
 import dev.surge.common.http.ProblemException;
-import dev.surge.common.serde.JsonSerde;
 import dev.surge.ingest.admission.BoundedBody;
 import dev.surge.ingest.admission.Client;
 import dev.surge.ingest.admission.CountingHandler;
@@ -14,9 +13,7 @@ import dev.surge.ingest.metrics.EventOutcomes;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,41 +114,55 @@ public final class BatchHandler implements CountingHandler {
         ctx.status(status).contentType("application/json").result(body(outcome));
     }
 
-    private static byte[] body(BatchOutcome outcome) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 80 * outcome.results().size());
-        try (JsonGenerator json = JsonSerde.MAPPER.getFactory().createGenerator(out)) {
-            json.writeStartObject();
-            json.writeArrayFieldStart("results");
-            List<EventSlice.Item> events = outcome.batch().events();
-            for (int i = 0; i < events.size(); i++) {
-                BatchOutcome.Result result = outcome.results().get(i);
-                json.writeStartObject();
-                json.writeStringField("status", switch (result.status()) {
-                    case COUNTED, DUPLICATE -> "success";
-                    case ACCEPTED -> "accepted";
-                    case UNAVAILABLE -> "unavailable";
-                    case UNCONFIRMED -> "unconfirmed";
-                });
-                if (result.count() > 0) {
-                    json.writeNumberField("load", result.count());
-                }
-                json.writeStringField("key", events.get(i).key());
-                json.writeStringField("id", EventSlice.idOf(outcome.batch().id(), i));
-                if (result.status() == BatchOutcome.Status.DUPLICATE) {
-                    json.writeBooleanField("duplicate", true);
-                }
-                if (result.written() != null) {
-                    json.writeNumberField("partition", result.written().partition());
-                    json.writeNumberField("offset", result.written().offset());
-                }
-                json.writeEndObject();
+    /**
+     * The 200/202/207 body, written straight into a string builder: Jackson's generator was the largest single cost
+     * of ingest-api under batch load (BENCHMARKS.md, "Batches: where the time goes"). Every string in it is a status
+     * word, a batch id (a UUID) or a load key (checked against {@code LoadKey}'s rules: letters, digits and
+     * {@code . _ : -}), none of which JSON escapes; a key that somehow needed escaping is escaped all the same.
+     */
+    static byte[] body(BatchOutcome outcome) {
+        List<EventSlice.Item> events = outcome.batch().events();
+        String batchId = outcome.batch().id();
+        StringBuilder json = new StringBuilder(32 + (batchId.length() + 64) * events.size());
+        json.append("{\"results\":[");
+        for (int i = 0; i < events.size(); i++) {
+            BatchOutcome.Result result = outcome.results().get(i);
+            json.append(i == 0 ? "{\"status\":\"" : ",{\"status\":\"").append(switch (result.status()) {
+                case COUNTED, DUPLICATE -> "success";
+                case ACCEPTED -> "accepted";
+                case UNAVAILABLE -> "unavailable";
+                case UNCONFIRMED -> "unconfirmed";
+            }).append('"');
+            if (result.count() > 0) {
+                json.append(",\"load\":").append(result.count());
             }
-            json.writeEndArray();
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            json.append(",\"key\":\"");
+            string(json, events.get(i).key());
+            json.append("\",\"id\":\"");
+            string(json, batchId);
+            json.append(':').append(i).append('"');
+            if (result.status() == BatchOutcome.Status.DUPLICATE) {
+                json.append(",\"duplicate\":true");
+            }
+            if (result.written() != null) {
+                json.append(",\"partition\":").append(result.written().partition())
+                        .append(",\"offset\":").append(result.written().offset());
+            }
+            json.append('}');
         }
-        return out.toByteArray();
+        return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** {@code text} as the inside of a JSON string. */
+    private static void string(StringBuilder json, String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7F) {
+                json.append(JsonStringEncoder.getInstance().quoteAsString(text));
+                return;
+            }
+        }
+        json.append(text);
     }
 
     private static String seconds(BatchOutcome outcome) {
