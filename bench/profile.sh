@@ -71,12 +71,16 @@ load "$WARMUP" warm >/dev/null
 
 declare -A ROLE BEFORE
 for pid in $(pgrep -P "$(pgrep -f "local-stack.jar up --data-dir $DATA/stack" | head -1)"); do
-  ROLE[$pid]=$(tr '\0' ' ' < "/proc/$pid/cmdline" | grep -oE '(embedded-kafka|counter-streams|ingest-api)\.jar' \
-    | sed 's/\.jar//; s/embedded-kafka/broker/')
+  role=$(tr '\0' ' ' < "/proc/$pid/cmdline" | grep -oE '(embedded-kafka|counter-streams|ingest-api)\.jar' \
+    | sed 's/\.jar//; s/embedded-kafka/broker/' || true)
+  [[ -n "$role" ]] || continue # not one of the three services (jcmd JFR.dump failed on such a child once)
+  ROLE[$pid]=$role
   BEFORE[$pid]=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 done
 since=$(date +%H:%M:%S)
+tool_before=$(awk '{print $16 + $17}' "/proc/$$/stat") # CPU of this script's waited-for children: the load tool
 rate=$(load "$SECONDS_MEASURED" measured)
+tool_after=$(awk '{print $16 + $17}' "/proc/$$/stat")
 echo
 if ((BATCH > 0)); then
   echo "batches of $BATCH, ack=$ACK, $CONNS connections, $KEYS keys: $rate events/s over $SECONDS_MEASURED s" \
@@ -85,6 +89,7 @@ else
   echo "count mode, $CONNS connections, $KEYS keys: $rate answers/s over $SECONDS_MEASURED s (after $WARMUP s of load)"
 fi
 ticks=$(getconf CLK_TCK)
+echo "== load tool: $(( (tool_after - tool_before) * 100 / (SECONDS_MEASURED * ticks) )) % of a core"
 for pid in "${!ROLE[@]}"; do
   after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   jit=0
@@ -92,7 +97,9 @@ for pid in "${!ROLE[@]}"; do
     case "$(cat "$task/comm")" in C1*|C2*) jit=$((jit + $(awk '{print $14 + $15}' "$task/stat"))) ;; esac
   done
   total=$after
-  jcmd "$pid" JFR.dump name=surge filename="$DATA/jfr/${ROLE[$pid]}.jfr" >/dev/null
+  if ! jcmd "$pid" JFR.dump name=surge filename="$DATA/jfr/${ROLE[$pid]}.jfr" >"$DATA/jcmd.log" 2>&1; then
+    echo "jcmd $pid JFR.dump failed (${ROLE[$pid]}): $(tail -1 "$DATA/jcmd.log")" >&2
+  fi
   echo
   per_event=''
   if ((BATCH > 0)); then
