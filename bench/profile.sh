@@ -55,7 +55,7 @@ if ((BATCH > 0)); then
 fi
 load() { # SECONDS NAME: prints answers/s, or events/s with --batch
   if ((BATCH > 0)); then
-    timeout -k 5 $(($1 + 150)) java -Xss256k -Xmx512m -cp "$HOME_DIR/bench/target/bench.jar:$HOME_DIR/bench/target/lib/*" dev.surge.bench.BenchTool batch \
+    timeout -k 5 $(($1 + 150)) java -Xss256k -Xmx2g -cp "$HOME_DIR/bench/target/bench.jar:$HOME_DIR/bench/target/lib/*" dev.surge.bench.BenchTool batch \
       --url "http://127.0.0.1:$API/simulate/batch?ack=$ACK" --batch "$BATCH" --connections "$CONNS" --seconds "$1" \
       --warmup-seconds 0 --keys "$KEYS" --prefix "$2" --format json --timeout-seconds 60 --out "$DATA/$2.sum" \
       >"$DATA/$2.log" 2>&1
@@ -67,7 +67,7 @@ load() { # SECONDS NAME: prints answers/s, or events/s with --batch
     -- "$2" "$KEYS" "$DATA/$2.sum" | awk '/Requests\/sec/ {print $2}'
 }
 echo "warming up for $WARMUP s ..."
-load "$WARMUP" warm >/dev/null
+load "$WARMUP" warm >/dev/null || { echo "the warm-up load failed:" >&2; tail -n 3 "$DATA/warm.log" >&2; exit 1; }
 
 declare -A ROLE BEFORE
 for pid in $(pgrep -P "$(pgrep -f "local-stack.jar up --data-dir $DATA/stack" | head -1)"); do
