@@ -278,7 +278,8 @@ final class BatchRun {
                         if (w != null) {
                             w.duplicate++;
                         }
-                    } else if (r.path("load").isIntegralNumber()) {
+                    } else if (r.path("load").isIntegralNumber() && r.get("load").longValue() >= 1
+                            && r.get("load").longValue() <= Integer.MAX_VALUE) {
                         tally.success[k]++;
                         tally.load(k, r.get("load").longValue());
                         if (w != null) {
@@ -377,10 +378,8 @@ final class BatchRun {
                     all.other[k] += t.other[k];
                     all.refused[k] += t.refused[k];
                     all.unanswered[k] += t.unanswered[k];
-                    for (int i = 0; i < t.nloads[k]; i++) {
-                        all.load(k, t.loads[k][i]);
-                    }
                 }
+                all.addLoads(t);
             }
         }
         return all;
@@ -396,17 +395,9 @@ final class BatchRun {
         long repeated = 0, keysRepeated = 0, acked = 0, maybe = 0, sent = 0;
         long[] maxLoad = new long[nkeys];
         for (int k = 0; k < nkeys; k++) {
-            long[] l = Arrays.copyOf(t.loads[k], t.nloads[k]);
-            Arrays.sort(l);
-            long r = 0;
-            for (int i = 1; i < l.length; i++) {
-                if (l[i] == l[i - 1]) {
-                    r++;
-                }
-            }
-            repeated += r;
-            keysRepeated += r > 0 ? 1 : 0;
-            maxLoad[k] = l.length == 0 ? 0 : l[l.length - 1];
+            repeated += t.repeated[k];
+            keysRepeated += t.repeated[k] > 0 ? 1 : 0;
+            maxLoad[k] = t.maxLoad(k);
             acked += t.success[k] + t.accepted[k];
             maybe += t.unanswered[k] + t.unconfirmed[k] + t.other[k];
             sent += t.sent[k];

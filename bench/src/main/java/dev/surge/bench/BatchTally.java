@@ -1,12 +1,20 @@
 package dev.surge.bench;
 
-import java.util.Arrays;
+import java.util.BitSet;
 
-/** Per key: what the answers said, every phase together (for the integrity check). */
+/**
+ * Per key: what the answers said, every phase together (for the integrity check). The load values handed out are
+ * kept as one bit each (a key's values run from 1 up), so a run of millions of events fits in little memory: a value
+ * seen again counts as repeated.
+ */
 final class BatchTally {
     final long[] sent, success, duplicate, accepted, unavailable, unconfirmed, other, refused, unanswered;
-    final long[][] loads;
-    final int[] nloads;
+    /** Per key, the load values seen. */
+    final BitSet[] loads;
+    /** Per key, how many load values were seen before (handed out twice). */
+    final long[] repeated;
+    /** Per key, how many load values were recorded, repeats included. */
+    final long[] nloads;
 
     BatchTally(int keys) {
         sent = new long[keys];
@@ -18,14 +26,40 @@ final class BatchTally {
         other = new long[keys];
         refused = new long[keys];
         unanswered = new long[keys];
-        loads = new long[keys][16];
-        nloads = new int[keys];
+        loads = new BitSet[keys];
+        for (int k = 0; k < keys; k++) {
+            loads[k] = new BitSet();
+        }
+        repeated = new long[keys];
+        nloads = new long[keys];
     }
 
+    /** A load value handed out for {@code key}; values below 1 or beyond an int are refused. */
     void load(int key, long load) {
-        if (nloads[key] == loads[key].length) {
-            loads[key] = Arrays.copyOf(loads[key], loads[key].length * 2);
+        if (load < 1 || load > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("load " + load + " is outside 1.." + Integer.MAX_VALUE);
         }
-        loads[key][nloads[key]++] = load;
+        if (loads[key].get((int) load)) {
+            repeated[key]++;
+        } else {
+            loads[key].set((int) load);
+        }
+        nloads[key]++;
+    }
+
+    /** Adds {@code other}'s load values of every key: a value both saw counts as repeated. */
+    void addLoads(BatchTally other) {
+        for (int k = 0; k < loads.length; k++) {
+            BitSet both = (BitSet) other.loads[k].clone();
+            both.and(loads[k]);
+            repeated[k] += other.repeated[k] + both.cardinality();
+            loads[k].or(other.loads[k]);
+            nloads[k] += other.nloads[k];
+        }
+    }
+
+    /** The highest load value seen for {@code key}, 0 when none. */
+    long maxLoad(int key) {
+        return Math.max(0, loads[key].length() - 1);
     }
 }

@@ -47,6 +47,29 @@ class BatchRunTest {
     }
 
     @Test
+    void aLoadValueHandedOutTwiceIsRepeatedWithinAConnectionAndAcrossConnections() {
+        BatchTally first = new BatchTally(2);
+        BatchTally second = new BatchTally(2);
+        first.load(0, 1);
+        first.load(0, 2);
+        first.load(0, 2);
+        second.load(0, 3);
+        second.load(0, 1);
+        second.load(1, 1);
+
+        BatchTally all = new BatchTally(2);
+        all.addLoads(first);
+        all.addLoads(second);
+
+        assertThat(first.repeated).containsExactly(1, 0);
+        assertThat(all.repeated).containsExactly(2, 0);
+        assertThat(all.nloads).containsExactly(5, 1);
+        assertThat(all.maxLoad(0)).isEqualTo(3);
+        assertThat(all.maxLoad(1)).isEqualTo(1);
+        assertThat(new BatchTally(1).maxLoad(0)).isZero();
+    }
+
+    @Test
     void duplicatesUnconfirmedAndUnknownStatuses() {
         BatchTally t = new BatchTally(2);
         BatchWindow w = new BatchWindow();
