@@ -71,9 +71,4 @@ public final class CompactSerde<T> implements Serde<T> {
             }
         };
     }
-
-    /** The JSON serde this one reads non-compact values with (for writing JSON where a person or tool reads it). */
-    public JsonSerde<T> json() {
-        return json;
-    }
 }

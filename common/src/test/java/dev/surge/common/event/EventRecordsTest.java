@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.surge.common.serde.CompactSerde;
+import dev.surge.common.serde.JsonSerde;
 import dev.surge.common.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -38,8 +39,7 @@ class EventRecordsTest {
         byte[] event = "{\"id\":\"e-1\",\"key\":\"k\",\"receivedAt\":5}".getBytes(StandardCharsets.UTF_8);
         byte[] sliceAck = "{\"batch\":\"b-1\",\"positions\":[0],\"counts\":[1]}".getBytes(StandardCharsets.UTF_8);
         EventSlice slice = sliceInOnePartition(12, 3);
-        byte[] sliceJson = ((CompactSerde<EventRecord>) Topics.LOAD_EVENTS.valueSerde()).json().serializer()
-                .serialize("t", slice);
+        byte[] sliceJson = new JsonSerde<>(EventRecord.class).serializer().serialize("t", slice);
 
         assertThat(READ_EVENTS.deserialize("t", event)).isEqualTo(new LoadEvent("e-1", "k", 5));
         assertThat(READ_EVENTS.deserialize("t", sliceJson)).isEqualTo(slice);
@@ -56,9 +56,8 @@ class EventRecordsTest {
             byte[] compact = record instanceof EventRecord event ? WRITE_EVENTS.serialize("t", event)
                     : WRITE_ACKS.serialize("t", (AckRecord) record);
             byte[] json = record instanceof EventRecord event
-                    ? ((CompactSerde<EventRecord>) Topics.LOAD_EVENTS.valueSerde()).json().serializer().serialize("t", event)
-                    : ((CompactSerde<AckRecord>) Topics.LOAD_ACKS.valueSerde()).json().serializer()
-                            .serialize("t", (AckRecord) record);
+                    ? new JsonSerde<>(EventRecord.class).serializer().serialize("t", event)
+                    : new JsonSerde<>(AckRecord.class).serializer().serialize("t", (AckRecord) record);
 
             assertThat(compact[0]).as("%s", record).isEqualTo(CompactSerde.FORMAT);
             assertThat(compact.length).as("%s", record).isLessThan(json.length);
