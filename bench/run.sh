@@ -690,8 +690,9 @@ fi
 
 # 6. batches: POST /simulate/batch at each batch size, ack=count then ack=durable, after a warm-up of their own of at
 # least 60 s (batches of 500, ack=count): the batch path's code is not warm from the single-event runs (a 3 s warm-up
-# left the first row of a quick run at a fifth of what it reached after other rows had run; after 20 s and three
-# rows, 500-event batches still went from 157,300 to 278,900 events/s between two 10 s runs a minute apart)
+# left the first row of a quick run at a fifth of what it reached after other rows had run; on one stack after 40 s
+# of batch load, 500-event batches on 16 connections went from 157,300 to 278,900 events/s between two 10 s runs a
+# minute apart)
 BATCH_WARMUP=$WARMUP; if ((BATCH_WARMUP < 60)); then BATCH_WARMUP=60; fi
 if ((!OVERLOAD_ONLY)); then
 surge_batch 500 count warmup

@@ -9,9 +9,9 @@ import java.util.List;
  * The compact binary form of the count path's records (what ingest-api writes to the events topics and
  * counter-streams to {@code load-acks}), after {@link CompactSerde}'s format byte: a type byte, then the fields in
  * the order of the record's components, strings and integers as {@link CompactBytes} writes them. Written instead of
- * JSON because decoding Jackson's field-deduced types and writing each record through databind was a tenth of
- * counter-streams' CPU and more of ingest-api's under batch load (BENCHMARKS.md, "Batches: where the time goes");
- * JSON records are still read.
+ * JSON because reading it (Jackson deduces the type from the fields, buffering the record's tokens to do so) and
+ * writing it through databind took about a tenth of counter-streams' and of ingest-api's CPU samples under batch load
+ * (BENCHMARKS.md, "Batches: where the time goes"); JSON records are still read.
  *
  * <ul>
  *   <li>{@link LoadEvent}: 1, id, key, receivedAt (signed), client, idempotencyKey</li>
