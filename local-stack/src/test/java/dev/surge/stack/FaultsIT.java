@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.surge.stack.faults.FaultRun;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,11 +36,33 @@ class FaultsIT {
                 List.of("counter-kill", "poison", "api-stop"), false, 1, 50, 8, 12, 26180, 1), out).run();
         String printed = output.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
+        if (report.scenarios().stream().anyMatch(scenario -> !scenario.violations().isEmpty())) {
+            keepForDiagnosis(dataDir.resolve("stack"));
+        }
 
         assertThat(report.scenarios()).extracting(FaultRun.ScenarioReport::name)
                 .containsExactly("counter-kill", "poison", "api-stop");
         assertThat(report.scenarios()).allSatisfy(scenario -> assertThat(scenario.violations())
                 .as("%s broke a promise; the run said:%n%s", scenario.name(), printed).isEmpty());
         assertThat(printed).contains("events, attempts (200: ");
+    }
+
+    /**
+     * A broken promise is rare and this test's stack lives in a temporary directory: its services' logs and every
+     * recorded request are copied to {@code target/faults-it/} (kept with the build) before the directory goes.
+     */
+    private static void keepForDiagnosis(Path stack) throws IOException {
+        Path kept = Path.of("target", "faults-it").toAbsolutePath();
+        try (Stream<Path> files = Files.walk(stack)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String name = file.getFileName().toString();
+                if (Files.isRegularFile(file) && (name.endsWith(".log") || name.endsWith(".csv"))) {
+                    Path target = kept.resolve(stack.relativize(file).toString());
+                    Files.createDirectories(target.getParent());
+                    Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        System.out.println("FaultsIT: logs and recorded requests kept in " + kept);
     }
 }
