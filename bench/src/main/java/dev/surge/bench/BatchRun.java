@@ -278,15 +278,10 @@ final class BatchRun {
                         if (w != null) {
                             w.duplicate++;
                         }
-                    } else if (r.path("load").isIntegralNumber() && r.get("load").longValue() >= 1
-                            && r.get("load").longValue() <= Integer.MAX_VALUE) {
-                        tally.success[k]++;
-                        tally.load(k, r.get("load").longValue());
-                        if (w != null) {
-                            w.success++;
-                        }
                     } else {
-                        malformed.incrementAndGet(); // counted, but with no load to check
+                        if (!r.path("load").isIntegralNumber() || !tally.load(k, r.get("load").longValue())) {
+                            malformed.incrementAndGet(); // counted, but with no load to check
+                        }
                         tally.success[k]++;
                         if (w != null) {
                             w.success++;

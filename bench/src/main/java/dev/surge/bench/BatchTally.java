@@ -34,10 +34,13 @@ final class BatchTally {
         nloads = new long[keys];
     }
 
-    /** A load value handed out for {@code key}; values below 1 or beyond an int are refused. */
-    void load(int key, long load) {
+    /**
+     * A load value handed out for {@code key}. Returns false, recording nothing, for a value no count can be (below 1)
+     * or one beyond an int (what a bit index holds).
+     */
+    boolean load(int key, long load) {
         if (load < 1 || load > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("load " + load + " is outside 1.." + Integer.MAX_VALUE);
+            return false;
         }
         if (loads[key].get((int) load)) {
             repeated[key]++;
@@ -45,6 +48,7 @@ final class BatchTally {
             loads[key].set((int) load);
         }
         nloads[key]++;
+        return true;
     }
 
     /** Adds {@code other}'s load values of every key: a value both saw counts as repeated. */

@@ -122,7 +122,9 @@ public final class BatchHandler implements CountingHandler {
      */
     static byte[] body(BatchOutcome outcome) {
         List<EventSlice.Item> events = outcome.batch().events();
-        String batchId = outcome.batch().id();
+        StringBuilder escapedId = new StringBuilder();
+        string(escapedId, outcome.batch().id()); // once per batch, not per event
+        String batchId = escapedId.toString();
         int size = 16;
         for (EventSlice.Item event : events) { // sized once: growing it was 13 % of ingest-api's CPU samples
             size += 96 + batchId.length() + event.key().length();
@@ -142,9 +144,7 @@ public final class BatchHandler implements CountingHandler {
             }
             json.append(",\"key\":\"");
             string(json, events.get(i).key());
-            json.append("\",\"id\":\"");
-            string(json, batchId);
-            json.append(':').append(i).append('"');
+            json.append("\",\"id\":\"").append(batchId).append(':').append(i).append('"');
             if (result.status() == BatchOutcome.Status.DUPLICATE) {
                 json.append(",\"duplicate\":true");
             }
