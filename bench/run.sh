@@ -707,6 +707,15 @@ ELAPSED=$(($(date +%s) - T0))
 # What the report says besides the results (meta.env, "name=value" lines); `BenchTool report` (BenchmarksReport)
 # renders it with the results and bench/targets.json, prints it, and with --write replaces the mode's block in $OUT.
 flags_of() { stack_jvm_flags "$1" | sed "s#$ROOT/##g"; }
+# the version of the java the stack's first ingest-api runs on (the launcher picks the newest JDK it finds)
+services_java() {
+  local entry role pid
+  for entry in "${STACK_PROCESSES[@]}"; do
+    read -r role pid _ <<<"$entry"
+    if [[ $role == ingest-api ]]; then "$(readlink "/proc/$pid/exe")" -version 2>&1 | head -n 1; return; fi
+  done
+  echo "?"
+}
 has_role() { printf '%s\n' "${STACK_PROCESSES[@]}" | grep -c "^$1 " || true; }
 DIRTY=''
 if git status --porcelain 2>/dev/null | grep -qv '^??'; then DIRTY=' (with uncommitted changes)'; fi
@@ -721,6 +730,7 @@ if git status --porcelain 2>/dev/null | grep -qv '^??'; then DIRTY=' (with uncom
   echo "cores=$(nproc)"
   echo "mem=$(free -h | awk '/^Mem:/ { print $2 " total, " $7 " available" }')"
   echo "java_version=$(java -version 2>&1 | head -n 1)"
+  echo "services_java=$(services_java)"
   echo "wrk_version=$( (wrk -v 2>&1 || true) | head -n 1 | cut -d' ' -f2)"
   echo "flask_version=$("$PYTHON" -c 'import flask, importlib.metadata as m; print(m.version("flask"))' 2>/dev/null || echo '?')"
   echo "javalin_version=$(basename "$(compgen -G 'ingest-api/target/lib/javalin-*.jar' | head -n 1)" .jar | sed 's/javalin-//')"

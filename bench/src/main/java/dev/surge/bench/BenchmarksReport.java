@@ -341,6 +341,8 @@ final class BenchmarksReport {
 
     private String machine(boolean wrk, boolean baselines) {
         return "Machine: " + meta.get("cores") + " cores, memory " + meta.get("mem") + "; " + meta.get("java_version")
+                + meta.get("services_java", "").transform(java -> java.isEmpty() ? "" : " (Surge's services: " + java
+                        + ")")
                 + (wrk ? "; wrk " + meta.get("wrk_version") : "")
                 + (baselines ? "; Flask " + meta.get("flask_version") + " (Debian python3-flask,\nthreaded dev server); "
                         + "Javalin " + meta.get("javalin_version") : "")

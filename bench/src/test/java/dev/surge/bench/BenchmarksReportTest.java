@@ -154,6 +154,15 @@ class BenchmarksReportTest {
     }
 
     @Test
+    void theMachineLineNamesTheJdkTheServicesRanOnWhenItWasRecorded() throws Exception {
+        assertThat(quick().render()).contains("Machine: 2 cores, memory 23Gi total, 21Gi available; openjdk version "
+                + "\"17.0.15\" 2025-04-15; wrk");
+        assertThat(report(fixture(), List.of("services_java=openjdk version \"25.0.1\" 2025-10-21 LTS"), TARGETS)
+                .render()).contains("Machine: 2 cores, memory 23Gi total, 21Gi available; openjdk version \"17.0.15\" "
+                + "2025-04-15 (Surge's services: openjdk version \"25.0.1\" 2025-10-21 LTS); wrk");
+    }
+
+    @Test
     void overloadAndBatchOnlyRunsHaveTheirOwnHeader() throws Exception {
         String overload = report(fixture(), List.of("mode=overload", "command_line=bench/run.sh --overload-only"),
                 TARGETS).render();

@@ -47,6 +47,7 @@ public final class ServiceLauncher {
     private final String bootstrapServers;
     private final int partitions;
     private final int replicationFactor;
+    private final ServiceJdk jdk;
 
     public ServiceLauncher(Path home, Path logDir, String bootstrapServers, int partitions) {
         this(home, logDir, bootstrapServers, partitions, 1);
@@ -62,6 +63,12 @@ public final class ServiceLauncher {
         this.bootstrapServers = bootstrapServers;
         this.partitions = partitions;
         this.replicationFactor = replicationFactor;
+        this.jdk = ServiceJdk.forServices(System.getenv());
+    }
+
+    /** The JDK every process this launcher starts runs on. */
+    public ServiceJdk jdk() {
+        return jdk;
     }
 
     /** The embedded KRaft broker on {@code port} (controller on {@code controllerPort}), its log in {@code dataDir}. */
@@ -146,11 +153,11 @@ public final class ServiceLauncher {
         }
         String extra = System.getenv("SURGE_JAVA_OPTS");
         List<String> extraOptions = extra == null || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
-        List<String> command = new ArrayList<>(List.of(javaBinary(), role.heap(), "-XX:+ExitOnOutOfMemoryError"));
+        List<String> command = new ArrayList<>(List.of(jdk.java(), role.heap(), "-XX:+ExitOnOutOfMemoryError"));
         command.addAll(collector(extraOptions));
         Map<String, String> environment = new LinkedHashMap<>();
         if (role != Role.BROKER) {
-            classDataSharing(jar, role, command, environment);
+            classDataSharing(jar, role, jdk, command, environment);
         }
         command.addAll(extraOptions);
         command.addAll(List.of("-jar", jar.toString()));
@@ -191,18 +198,18 @@ public final class ServiceLauncher {
      * maps them instead of loading them), else has it written for the next start. The archive is named after the jar's
      * size and time and the JDK, so a rebuilt jar and another JDK get their own.
      */
-    private static void classDataSharing(Path jar, Role role, List<String> command, Map<String, String> environment)
-            throws IOException {
-        // the JVM refuses an archive another JDK build wrote, so each JDK gets its own (the children run on this JVM)
+    private static void classDataSharing(Path jar, Role role, ServiceJdk jdk, List<String> command,
+                                         Map<String, String> environment) throws IOException {
+        // the JVM refuses an archive another JDK build wrote, so each JDK gets its own
         String build = role.id() + "-" + Files.size(jar) + "-" + Files.getLastModifiedTime(jar).toMillis() + "-";
-        Path archive = jar.resolveSibling("cds").resolve(build + "jdk" + Runtime.version().toString()
+        Path archive = jar.resolveSibling("cds").resolve(build + "jdk" + jdk.version()
                 .replaceAll("[^A-Za-z0-9.+-]", "_") + ".jsa");
         removeStaleArchives(archive.getParent(), role, build);
         // the JVM writes its archive into an existing directory only
         Files.createDirectories(archive.getParent());
         // the JVM's own notes on classes it cannot archive (hundreds of lines) stay out of the service's log
         command.add("-Xlog:cds*=error");
-        int feature = Runtime.version().feature();
+        int feature = jdk.feature();
         boolean exists = Files.isRegularFile(archive);
         command.addAll(archiveOptions(feature, archive, exists));
         if (writtenWhileRunning(feature, exists)) {
@@ -252,10 +259,5 @@ public final class ServiceLauncher {
     /** Whether the service itself should write the archive, once started (JDK 17 and 18, when it is missing). */
     static boolean writtenWhileRunning(int feature, boolean archiveExists) {
         return feature < 19 && !archiveExists;
-    }
-
-    /** The JVM this process runs on: every child of the stack runs on the same. */
-    public static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

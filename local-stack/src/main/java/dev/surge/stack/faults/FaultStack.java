@@ -204,7 +204,7 @@ final class FaultStack implements AutoCloseable {
     Rescaling rescale(int partitions) throws IOException {
         Path jar = options.home().resolve("local-stack").resolve("target").resolve("local-stack.jar");
         Path log = stackFile.dataDir().resolve("logs").resolve("rescale-" + System.currentTimeMillis() + ".log");
-        Process process = new ProcessBuilder(ServiceLauncher.javaBinary(),
+        Process process = new ProcessBuilder(launcher.jdk().java(),
                 "-jar", jar.toString(), "rescale", "--data-dir", stackFile.dataDir().toString(),
                 "--partitions", Integer.toString(partitions))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
