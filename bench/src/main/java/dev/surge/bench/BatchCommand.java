@@ -1,10 +1,9 @@
 package dev.surge.bench;
 
-import java.net.InetAddress;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,41 +15,29 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "batch", description = "Closed loop on POST /simulate/batch (loopback only).")
 final class BatchCommand implements Callable<Integer> {
-    @Option(names = "--url", required = true) String url;
+    @Mixin LoadTarget target;
     @Option(names = "--batch", defaultValue = "500") int batch;
     @Option(names = "--connections", defaultValue = "8") int connections;
-    @Option(names = "--seconds", defaultValue = "10") double seconds;
-    @Option(names = "--warmup-seconds", defaultValue = "0") double warmup;
-    @Option(names = "--keys", defaultValue = "100") int keys;
     @Option(names = "--prefix", defaultValue = "batch") String prefix;
     @Option(names = "--format", defaultValue = "json") String format;
-    @Option(names = "--out", required = true) Path out;
     @Option(names = "--timeout-seconds", defaultValue = "30") long timeoutSeconds;
 
-    /** Why these settings cannot run, or null. */
-    String invalid() {
-        if (batch < 1 || connections < 1 || keys < 1 || seconds <= 0 || !format.matches("json|ndjson")) {
-            return "batch: --batch, --connections, --keys >= 1, --seconds > 0, --format json|ndjson";
+    /** The URL to load, once every setting is checked (else a usage error: exit code 2, nothing sent). */
+    URI checked() {
+        URI uri = target.uri();
+        if (batch < 1 || connections < 1 || timeoutSeconds < 1 || !format.matches("json|ndjson")) {
+            throw target.usage("--batch, --connections, --timeout-seconds >= 1, --format json|ndjson");
         }
-        return null;
+        return uri;
     }
 
     @Override
     public Integer call() throws Exception {
-        URI uri = URI.create(url);
-        if (!InetAddress.getByName(uri.getHost()).isLoopbackAddress()) {
-            System.err.println("batch: load goes to the loopback interface only, not to " + uri.getHost());
-            return 2;
-        }
-        String problem = invalid();
-        if (problem != null) {
-            System.err.println(problem);
-            return 2;
-        }
-        BatchRun run = new BatchRun(uri, batch, connections, keys, prefix, format.equals("ndjson"),
+        URI uri = checked();
+        BatchRun run = new BatchRun(uri, batch, connections, target.keys, prefix, format.equals("ndjson"),
                 (int) (1000 * timeoutSeconds));
-        run.run(warmup, seconds);
-        run.write(out, warmup);
+        run.run(target.warmup, target.seconds);
+        run.write(target.out, target.warmup);
         System.out.println(run.line());
         return 0;
     }

@@ -4,33 +4,38 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLongArray;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Fixed-rate open model (what wrk2 does; wrk2 is not in Debian): request i is due at start + i/R whatever happened to
- * earlier ones, and goes out on the first of C keep-alive connections that is free. Latency is measured from the time
- * a request was DUE, not from when it was sent, so a server (or client) that falls behind shows its queueing delay
- * (no coordinated omission). Writes the same summary format as bench/simulate.lua, plus the service time (from actual
+ * Fixed-rate open model (what wrk2 does; wrk2 is not in Debian; loopback only): request i is due at start + i/R
+ * whatever happened to earlier ones, and goes out on the first of C keep-alive connections that is free. Latency is
+ * measured from the time a request was DUE, not from when it was sent, so a server (or client) that falls behind shows
+ * its queueing delay (no coordinated omission). Writes the same summary format as bench/simulate.lua, plus the service time (from actual
  * send) for comparison. (java.net.http.HttpClient was tried first and could not hold 1,000 req/s here: plain blocking
  * sockets, one thread per connection, can.)
  */
 @Command(name = "openloop", description = "Fixed-rate open-model load; latency from each request's due time.")
 final class OpenLoopCommand implements Callable<Integer> {
-    @Option(names = "--url", required = true) String url;
+    @Mixin LoadTarget target;
     @Option(names = "--rate", required = true) double rate;
-    @Option(names = "--seconds", defaultValue = "10") double seconds;
-    @Option(names = "--warmup-seconds", defaultValue = "0") double warmup;
-    @Option(names = "--keys", defaultValue = "100") int keys;
     @Option(names = "--prefix", defaultValue = "open") String prefix;
-    @Option(names = "--out", required = true) Path out;
     @Option(names = "--connections", defaultValue = "256") int connections;
     @Option(names = "--timeout-seconds", defaultValue = "10") long timeoutSeconds;
+
+    /** The URL to load, once every setting is checked (else a usage error: exit code 2, nothing sent). */
+    URI checked() {
+        URI uri = target.uri();
+        if (rate <= 0 || connections < 1 || timeoutSeconds < 1) {
+            throw target.usage("--rate > 0, --connections >= 1, --timeout-seconds >= 1");
+        }
+        return uri;
+    }
 
     /** The request of each key: POST {"key":"PREFIX-i"} to the URL's path, on a keep-alive connection. */
     static byte[][] requests(URI uri, String prefix, int keys) {
@@ -47,8 +52,11 @@ final class OpenLoopCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        URI uri = checked();
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
-        URI uri = URI.create(url);
+        int keys = target.keys;
+        double warmup = target.warmup;
+        double seconds = target.seconds;
         byte[][] requests = requests(uri, prefix, keys);
         AtomicLongArray acked = new AtomicLongArray(keys);
         AtomicLongArray sent = new AtomicLongArray(keys);
@@ -66,7 +74,7 @@ final class OpenLoopCommand implements Callable<Integer> {
         long[] svc = p.completedLatencies(p.serviceLatency);
         long s2xx = p.s2xx.get();
         long[] gap = p.longestWithout200(keys);
-        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(target.out))) {
             w.printf("requests %d%n", lat.length);
             w.printf("scheduled %d%n", p.total);
             w.printf("rate_target %.1f%n", rate);

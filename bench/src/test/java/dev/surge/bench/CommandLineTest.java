@@ -1,7 +1,11 @@
 package dev.surge.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -19,11 +23,11 @@ class CommandLineTest {
                 "--rate", "171", "--seconds", "5", "--warmup-seconds", "3", "--connections", "256", "--keys", "100",
                 "--prefix", "r1-surge-open-count", "--out", "/tmp/x.sum");
         assertThat(c.rate).isEqualTo(171.0);
-        assertThat(c.seconds).isEqualTo(5.0);
-        assertThat(c.warmup).isEqualTo(3.0);
+        assertThat(c.target.seconds).isEqualTo(5.0);
+        assertThat(c.target.warmup).isEqualTo(3.0);
         assertThat(c.connections).isEqualTo(256);
         assertThat(c.prefix).isEqualTo("r1-surge-open-count");
-        assertThat(c.out).isEqualTo(Path.of("/tmp/x.sum"));
+        assertThat(c.target.out).isEqualTo(Path.of("/tmp/x.sum"));
         assertThat(c.timeoutSeconds).isEqualTo(10);
     }
 
@@ -35,12 +39,34 @@ class CommandLineTest {
         assertThat(c.connections).isEqualTo(8);
         assertThat(c.format).isEqualTo("json");
         assertThat(c.timeoutSeconds).isEqualTo(30);
-        assertThat(c.invalid()).isNull();
+        assertThat(c.target.keys).isEqualTo(100);
+        assertThat(c.checked()).isEqualTo(URI.create("http://127.0.0.1:18080/simulate/batch?ack=count"));
         c.format = "xml";
-        assertThat(c.invalid()).contains("--format json|ndjson");
+        assertThatThrownBy(c::checked).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--format json|ndjson");
         c.format = "ndjson";
         c.batch = 0;
-        assertThat(c.invalid()).isNotNull();
+        assertThatThrownBy(c::checked).isInstanceOf(CommandLine.ParameterException.class);
+        c.batch = 1;
+        c.target.keys = 0;
+        assertThatThrownBy(c::checked).hasMessageContaining("--keys >= 1");
+    }
+
+    @Test
+    void loadGoesToLoopbackOnlyAndBadSettingsAreUsageErrors() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = BenchTool.commandLine().setErr(new PrintWriter(err));
+        assertThat(cli.execute("openloop", "--url", "http://10.255.255.1:18080/simulate", "--rate", "1",
+                "--seconds", "1", "--out", "/tmp/never.sum")).isEqualTo(2);
+        assertThat(cli.execute("batch", "--url", "http://192.0.2.1:18080/simulate/batch", "--seconds", "1",
+                "--out", "/tmp/never.sum")).isEqualTo(2);
+        assertThat(cli.execute("openloop", "--url", "http://127.0.0.1:18080/simulate", "--rate", "0",
+                "--out", "/tmp/never.sum")).isEqualTo(2);
+        assertThat(err.toString()).contains("openloop: load goes to the loopback interface only, not to "
+                + "http://10.255.255.1:18080/simulate")
+                .contains("batch: load goes to the loopback interface only")
+                .contains("openloop: --rate > 0");
+        assertThat(Path.of("/tmp/never.sum")).doesNotExist();
     }
 
     @Test
