@@ -13,8 +13,6 @@ final class BatchTally {
     final BitSet[] loads;
     /** Per key, how many load values were seen before (handed out twice). */
     final long[] repeated;
-    /** Per key, how many load values were recorded, repeats included. */
-    final long[] nloads;
 
     BatchTally(int keys) {
         sent = new long[keys];
@@ -31,7 +29,6 @@ final class BatchTally {
             loads[k] = new BitSet();
         }
         repeated = new long[keys];
-        nloads = new long[keys];
     }
 
     /**
@@ -47,7 +44,6 @@ final class BatchTally {
         } else {
             loads[key].set((int) load);
         }
-        nloads[key]++;
         return true;
     }
 
@@ -58,7 +54,6 @@ final class BatchTally {
             both.and(loads[k]);
             repeated[k] += other.repeated[k] + both.cardinality();
             loads[k].or(other.loads[k]);
-            nloads[k] += other.nloads[k];
         }
     }
 

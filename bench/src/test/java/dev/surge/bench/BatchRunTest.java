@@ -38,7 +38,8 @@ class BatchRunTest {
                 new int[] {1, 0, 1}, t, w);
         assertThat(t.success).containsExactly(0, 2);
         assertThat(t.accepted).containsExactly(1, 0);
-        assertThat(t.nloads[1]).isEqualTo(2);
+        assertThat(t.loads[1].cardinality()).isEqualTo(2);
+        assertThat(t.maxLoad(1)).isEqualTo(2);
         assertThat(w.success).isEqualTo(2);
         assertThat(w.accepted).isEqualTo(1);
         assertThat(w.durable).isEqualTo(1);
@@ -63,7 +64,8 @@ class BatchRunTest {
 
         assertThat(first.repeated).containsExactly(1, 0);
         assertThat(all.repeated).containsExactly(2, 0);
-        assertThat(all.nloads).containsExactly(5, 1);
+        assertThat(all.loads[0].cardinality()).isEqualTo(3);
+        assertThat(all.loads[1].cardinality()).isEqualTo(1);
         assertThat(all.maxLoad(0)).isEqualTo(3);
         assertThat(all.maxLoad(1)).isEqualTo(1);
         assertThat(new BatchTally(1).maxLoad(0)).isZero();
