@@ -16,9 +16,9 @@ import picocli.CommandLine.Option;
  * Fixed-rate open model (what wrk2 does; wrk2 is not in Debian; loopback only): request i is due at start + i/R
  * whatever happened to earlier ones, and goes out on the first of C keep-alive connections that is free. Latency is
  * measured from the time a request was DUE, not from when it was sent, so a server (or client) that falls behind shows
- * its queueing delay (no coordinated omission). Writes the same summary format as bench/simulate.lua, plus the service time (from actual
- * send) for comparison. (java.net.http.HttpClient was tried first and could not hold 1,000 req/s here: plain blocking
- * sockets, one thread per connection, can.)
+ * its queueing delay (no coordinated omission). Writes the same summary format as bench/simulate.lua, plus the service
+ * time (from actual send) for comparison. (java.net.http.HttpClient was tried first and could not hold 1,000 req/s
+ * here: plain blocking sockets, one thread per connection, can.)
  */
 @Command(name = "openloop", description = "Fixed-rate open-model load; latency from each request's due time.")
 final class OpenLoopCommand implements Callable<Integer> {

@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The command lines bench/run.sh sends, as the subcommands read them. */
@@ -53,20 +54,21 @@ class CommandLineTest {
     }
 
     @Test
-    void loadGoesToLoopbackOnlyAndBadSettingsAreUsageErrors() {
+    void loadGoesToLoopbackOnlyAndBadSettingsAreUsageErrors(@TempDir Path dir) {
+        String never = dir.resolve("never.sum").toString();
         StringWriter err = new StringWriter();
         CommandLine cli = BenchTool.commandLine().setErr(new PrintWriter(err));
         assertThat(cli.execute("openloop", "--url", "http://10.255.255.1:18080/simulate", "--rate", "1",
-                "--seconds", "1", "--out", "/tmp/never.sum")).isEqualTo(2);
+                "--seconds", "1", "--out", never)).isEqualTo(2);
         assertThat(cli.execute("batch", "--url", "http://192.0.2.1:18080/simulate/batch", "--seconds", "1",
-                "--out", "/tmp/never.sum")).isEqualTo(2);
+                "--out", never)).isEqualTo(2);
         assertThat(cli.execute("openloop", "--url", "http://127.0.0.1:18080/simulate", "--rate", "0",
-                "--out", "/tmp/never.sum")).isEqualTo(2);
+                "--out", never)).isEqualTo(2);
         assertThat(err.toString()).contains("openloop: load goes to the loopback interface only, not to "
                 + "http://10.255.255.1:18080/simulate")
                 .contains("batch: load goes to the loopback interface only")
                 .contains("openloop: --rate > 0");
-        assertThat(Path.of("/tmp/never.sum")).doesNotExist();
+        assertThat(Path.of(never)).doesNotExist();
     }
 
     @Test

@@ -252,9 +252,7 @@ public final class LocalStack implements AutoCloseable {
                 + (options.cluster() ? "   (embedded cluster: " + options.brokers() + " brokers, topics with "
                 + options.replicationFactor() + " replicas, min.insync.replicas=2)"
                 : options.kafka().isEmpty() ? "   (embedded broker)" : "   (external)"));
-        String chosen = System.getenv(ServiceJdk.ENV);
-        out.println("  java              " + launcher.jdk() + (chosen == null || chosen.isBlank()
-                ? "   (the newest JDK found; " + ServiceJdk.ENV + " chooses one)" : "   (" + ServiceJdk.ENV + ")"));
+        out.println("  java              " + launcher.jdk().summary());
         out.println("  logs              " + stackFile.dataDir().resolve("logs"));
         out.println("  processes         " + stackFile.path());
         out.println();

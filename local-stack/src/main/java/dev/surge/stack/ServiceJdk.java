@@ -19,8 +19,9 @@ import java.util.stream.Stream;
  * @param version its runtime version ({@code JAVA_RUNTIME_VERSION} of its {@code release} file), which names its class
  *                data archives: the JVM refuses an archive another JDK build wrote
  * @param feature its feature release: 17, 21, 25, ...
+ * @param named   whether {@code SURGE_JAVA_HOME} named it (else it was found)
  */
-public record ServiceJdk(Path home, String version, int feature) {
+public record ServiceJdk(Path home, String version, int feature, boolean named) {
     /** The environment variable naming the JDK the services run on. */
     public static final String ENV = "SURGE_JAVA_HOME";
     /** The oldest JDK Surge runs on. */
@@ -30,7 +31,8 @@ public record ServiceJdk(Path home, String version, int feature) {
     public static ServiceJdk forServices(Map<String, String> env) {
         String chosen = env.get(ENV);
         if (chosen != null && !chosen.isBlank()) {
-            return of(Path.of(chosen)).orElseThrow(() -> new IllegalStateException(ENV + "=" + chosen
+            return of(Path.of(chosen)).map(jdk -> new ServiceJdk(jdk.home(), jdk.version(), jdk.feature(), true))
+                    .orElseThrow(() -> new IllegalStateException(ENV + "=" + chosen
                     + " is not a JDK " + MINIMUM_FEATURE + " or later (no bin/java, or no release file saying "
                     + "JAVA_VERSION)"));
         }
@@ -40,7 +42,7 @@ public record ServiceJdk(Path home, String version, int feature) {
     /** The JDK this process runs on. */
     static ServiceJdk running() {
         return new ServiceJdk(Path.of(System.getProperty("java.home")), Runtime.version().toString(),
-                Runtime.version().feature());
+                Runtime.version().feature(), false);
     }
 
     /** The newest of {@code candidates}, {@code current} unless one is of a later feature release. */
@@ -89,7 +91,7 @@ public record ServiceJdk(Path home, String version, int feature) {
             return Optional.empty();
         }
         String version = value(lines, "JAVA_RUNTIME_VERSION").orElse(javaVersion.get());
-        return Optional.of(new ServiceJdk(home, version, feature.get()));
+        return Optional.of(new ServiceJdk(home, version, feature.get(), false));
     }
 
     /** {@code KEY="value"} of a JDK's release file. */
@@ -115,9 +117,14 @@ public record ServiceJdk(Path home, String version, int feature) {
         return home.resolve("bin").resolve("java").toString();
     }
 
-    /** For {@code ./surge up}'s summary: {@code 25.0.3+9-LTS (/usr/lib/jvm/temurin-25-jdk-amd64)}. */
+    /** {@code 25.0.3+9-LTS (/usr/lib/jvm/temurin-25-jdk-amd64)}. */
     @Override
     public String toString() {
         return version + " (" + home + ")";
+    }
+
+    /** For {@code ./surge up}'s summary: the JDK and how it was chosen. */
+    public String summary() {
+        return this + (named ? "   (" + ENV + ")" : "   (the newest JDK found; " + ENV + " chooses one)");
     }
 }

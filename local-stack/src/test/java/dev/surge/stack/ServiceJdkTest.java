@@ -73,7 +73,11 @@ class ServiceJdkTest {
     void shouldRunTheServicesOnTheJdkSurgeJavaHomeNamesAndRefuseOneThatIsNone() throws IOException {
         Path jdk21 = jdk(jvms.resolve("jdk-21"), "21.0.5", "21.0.5+11");
 
-        assertThat(ServiceJdk.forServices(Map.of(ServiceJdk.ENV, jdk21.toString())).home()).isEqualTo(jdk21);
+        ServiceJdk named = ServiceJdk.forServices(Map.of(ServiceJdk.ENV, jdk21.toString()));
+        assertThat(named.home()).isEqualTo(jdk21);
+        assertThat(named.summary()).isEqualTo("21.0.5+11 (" + jdk21 + ")   (SURGE_JAVA_HOME)");
+        assertThat(ServiceJdk.of(jdk21).orElseThrow().summary()).endsWith("(the newest JDK found; SURGE_JAVA_HOME "
+                + "chooses one)");
         assertThatThrownBy(() -> ServiceJdk.forServices(Map.of(ServiceJdk.ENV, jvms.resolve("nothing").toString())))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(ServiceJdk.ENV + "=" + jvms.resolve("nothing"))
