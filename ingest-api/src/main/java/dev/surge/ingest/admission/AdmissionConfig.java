@@ -40,10 +40,14 @@ public record AdmissionConfig(int rateLimit, int globalRateLimit, int rateLimitC
      * contention as well as with queueing. Measured here: fed every sample, Gradient2 followed that down to 16-50 and
      * counted 240 events/s where the fixed bound had counted 1,559/s; with a floor of 128, clients honouring
      * Retry-After got 445 counts/s at 4,000 connections where the fixed bound of 1,024 gave 803/s (counts took
-     * ~250 ms there). 256 is what 256 connections held in flight when Surge counted 7,475 events/s at p99 73 ms
-     * (issue 15).
+     * ~250 ms there). 512, not 256 (the floor until 2026-12-02): the count path answers in bursts as each commit
+     * completes, so its in-flight requests swing by a factor of 2-3 within a quarter of a second. In an open-model
+     * spike at half of capacity (1,430 events/s, 1,024 connections opened at its start), the first slow seconds
+     * lowered the limit from 512 to about 350, near the in-flight peaks, and 1,309 requests were refused over seconds
+     * 3-17; with this floor and {@link ConcurrencyLimiter#growth}, 165, all in the third second. The overload bench
+     * counted more at every level past capacity with it (BENCHMARKS.md, "Admission at half of capacity").
      */
-    public static final int DEFAULT_MIN_IN_FLIGHT = 256;
+    public static final int DEFAULT_MIN_IN_FLIGHT = 512;
     /**
      * 8 KiB (the default body limit) in 10 s is 820 B/s. A client slower than that holds only its connection and what
      * it sent meanwhile, never a request thread (see {@link dev.surge.common.http.BufferedBodyHandler}).

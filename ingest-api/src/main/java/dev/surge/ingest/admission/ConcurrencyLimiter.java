@@ -34,13 +34,25 @@ import java.util.function.LongSupplier;
  * <p>{@link #close()} stops handing out permits (for draining); {@link #awaitIdle} then waits for the last one back.
  */
 public final class ConcurrencyLimiter {
-    /** Where an adaptive limit starts (within its bounds): twice the default floor, room to find the level. */
+    /** Where an adaptive limit starts (within its bounds): the default floor; it rises from there while latency holds. */
     static final int INITIAL_ADAPTIVE_LIMIT = 512;
     /**
      * Gradient2's long-run latency average, in windows: the limit is updated once per window of at least one second
      * and ten samples ({@link WindowedLimit}'s defaults), so this is about a minute.
      */
     static final int LONG_WINDOWS = 60;
+
+    /**
+     * What Gradient2 adds to the limit in a window ({@code newLimit = limit x gradient + growth}, then smoothed by
+     * 0.2): the square root of the limit, at least 4. Gradient2's default is a constant 4, made for limits of tens:
+     * at Surge's hundreds, a limit lowered by a few slow seconds climbed back by less than one permit a second (by
+     * about 4 at a limit of 400 now), and the count path's in-flight requests, which swing by a factor of 2-3 within a
+     * quarter of a second as commits complete, met it at half of capacity (BENCHMARKS.md, "Admission at half of
+     * capacity").
+     */
+    static int growth(int limit) {
+        return Math.max(4, (int) Math.sqrt(limit));
+    }
 
     /** How a request that held a permit ended, as the limit should learn from it. */
     public enum Result {
@@ -86,6 +98,7 @@ public final class ConcurrencyLimiter {
                         .initialLimit(Math.max(config.minInFlight(),
                                 Math.min(INITIAL_ADAPTIVE_LIMIT, config.maxInFlight())))
                         .longWindow(LONG_WINDOWS)
+                        .queueSizeFunction(ConcurrencyLimiter::growth)
                         .build())
                 : FixedLimit.of(config.maxInFlight());
         this.nanoTime = nanoTime;

@@ -104,6 +104,19 @@ class ConcurrencyLimiterTest {
         assertThat(limiter.limit()).isGreaterThan(ConcurrencyLimiter.INITIAL_ADAPTIVE_LIMIT).isLessThanOrEqualTo(1024);
     }
 
+    @Test
+    void shouldWinBackALimitLoweredByASlowSpellWithinAHalfMinuteOfHealthyLatency() {
+        ConcurrencyLimiter limiter = limiter(AdmissionConfig.DEFAULTS.withAdaptiveInFlight(8, 1024));
+        answer(limiter, 20, Duration.ofMillis(10));
+        answer(limiter, 3, Duration.ofMillis(500));
+        int lowered = limiter.limit();
+
+        answer(limiter, 30, Duration.ofMillis(10));
+
+        // Gradient2's own growth (4 a window, smoothed to 0.8) would win back 24 in 30 windows.
+        assertThat(limiter.limit()).isGreaterThanOrEqualTo(lowered + 80);
+    }
+
     /**
      * {@code rounds} of as many requests as the limit admits, each answered after {@code latency}; one round per
      * one-second window of the limit.
