@@ -35,7 +35,7 @@ import java.util.function.LongSupplier;
  */
 public final class ConcurrencyLimiter {
     /** Where an adaptive limit starts (within its bounds): the default floor; it rises from there while latency holds. */
-    static final int INITIAL_ADAPTIVE_LIMIT = 512;
+    static final int INITIAL_ADAPTIVE_LIMIT = AdmissionConfig.DEFAULT_MIN_IN_FLIGHT;
     /**
      * Gradient2's long-run latency average, in windows: the limit is updated once per window of at least one second
      * and ten samples ({@link WindowedLimit}'s defaults), so this is about a minute.
