@@ -11,7 +11,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** A small HTTP client for the end-to-end tests: JSON bodies, loopback only. */
 final class Http {
@@ -71,11 +73,22 @@ final class Http {
         }
     }
 
+    /**
+     * A port free on 127.0.0.1 now, and never one handed out before in this JVM: the kernel may give the same
+     * ephemeral port to two binds in a row once the first socket is closed, and a test that asks for several ports at
+     * once (API, counter, broker, controller) then passes one twice (seen in CI: "port ... is given twice").
+     */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
+
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 }
