@@ -391,7 +391,9 @@ final class BenchmarksReport {
                 + meta.get("warmup") + " s warm-up per server (Surge: then " + meta.get("jit_warmup")
                 + " s more in count mode at 256 connections, for its JITs); open loop: `BenchTool openloop`\n"
                 + "at a fixed rate of 50 % of the best closed-loop ack=count throughput, " + meta.get("open_connections")
-                + " connections, " + meta.get("warmup") + " s warm-up\nthen " + meta.get("open_seconds")
+                + " connections (the rate at 100 ms per answer, 64 to the largest closed-loop level; a request\nthat "
+                + "finds every connection busy waits for one, and the wait counts), " + meta.get("warmup")
+                + " s warm-up\nthen " + meta.get("open_seconds")
                 + " s measured, latency from each request's due time (no coordinated omission); Kafka ceiling:\n"
                 + "`ProducerPerformance` " + meta.get("perf_records") + " records of 100 B (first "
                 + meta.get("perf_warmup") + " are warm-up), `--throughput -1`, acks=all,\n"
