@@ -207,8 +207,8 @@ public final class LocalStack implements AutoCloseable {
                             + orphan.pid() + "): stop it first (./surge down --data-dir " + options.dataDir() + ")");
                 });
             });
-            lock.write(new StackState(StackState.Launcher.current(),
-                    options.bootstrapServers(), options.partitions(), List.of()));
+            lock.write(new StackState(StackState.Launcher.current(), options.bootstrapServers(),
+                    options.partitions(), launcher.jdk().home().toString(), List.of()));
             claimed = true;
         }
     }

@@ -39,6 +39,23 @@ public record ServiceJdk(Path home, String version, int feature, boolean named) 
         return newest(running(), installedNextTo(Path.of(System.getProperty("java.home"))));
     }
 
+    /**
+     * The JDK an instance added to a running stack runs on ({@code ./surge start}): the one {@code SURGE_JAVA_HOME}
+     * names, else the stack's own ({@code stackJdk}: the one {@code ./surge up} chose, kept in {@code stack.json}) while
+     * it still is a JDK Surge runs on, else as {@link #forServices} chooses. So the instances of one stack run on one
+     * JDK, whatever was installed since.
+     */
+    public static ServiceJdk forAddedInstance(Map<String, String> env, Optional<Path> stackJdk) {
+        String chosen = env.get(ENV);
+        if (chosen == null || chosen.isBlank()) {
+            Optional<ServiceJdk> stacks = stackJdk.flatMap(ServiceJdk::of);
+            if (stacks.isPresent()) {
+                return stacks.get();
+            }
+        }
+        return forServices(env);
+    }
+
     /** The JDK this process runs on. */
     static ServiceJdk running() {
         return new ServiceJdk(Path.of(System.getProperty("java.home")), Runtime.version().toString(),

@@ -58,12 +58,18 @@ public final class ServiceLauncher {
      *                          with it {@code SURGE_MIN_INSYNC_REPLICAS}'s default): 3 on the embedded cluster
      */
     public ServiceLauncher(Path home, Path logDir, String bootstrapServers, int partitions, int replicationFactor) {
+        this(home, logDir, bootstrapServers, partitions, replicationFactor, ServiceJdk.forServices(System.getenv()));
+    }
+
+    /** @param jdk the JDK every process it starts runs on */
+    public ServiceLauncher(Path home, Path logDir, String bootstrapServers, int partitions, int replicationFactor,
+                           ServiceJdk jdk) {
         this.home = home;
         this.logDir = logDir;
         this.bootstrapServers = bootstrapServers;
         this.partitions = partitions;
         this.replicationFactor = replicationFactor;
-        this.jdk = ServiceJdk.forServices(System.getenv());
+        this.jdk = jdk;
     }
 
     /** The JDK every process this launcher starts runs on. */

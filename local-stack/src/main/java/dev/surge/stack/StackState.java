@@ -11,8 +11,12 @@ import java.util.Optional;
  * to it, in the order they were started (those added later by {@code ./surge start} included).
  *
  * @param partitions partitions of {@code load-events} and {@code load-acks} when created, passed to every process
+ * @param java       the home of the JDK the stack's services run on, as {@code ./surge up} chose it; {@code ./surge
+ *                   start} runs an added instance on it too ({@link ServiceJdk#forAddedInstance}). Absent in files
+ *                   written before 2026-12-02.
  */
-public record StackState(Launcher launcher, String kafka, int partitions, List<StackProcess> processes) {
+public record StackState(Launcher launcher, String kafka, int partitions,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String java, List<StackProcess> processes) {
 
     /** The {@code ./surge up} process; {@code started} as in {@link StackProcess#started()}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -39,11 +43,11 @@ public record StackState(Launcher launcher, String kafka, int partitions, List<S
     public StackState with(StackProcess process) {
         List<StackProcess> more = new ArrayList<>(processes);
         more.add(process);
-        return new StackState(launcher, kafka, partitions, more);
+        return new StackState(launcher, kafka, partitions, java, more);
     }
 
     public StackState without(long pid) {
-        return new StackState(launcher, kafka, partitions, processes.stream().filter(p -> p.pid() != pid).toList());
+        return new StackState(launcher, kafka, partitions, java, processes.stream().filter(p -> p.pid() != pid).toList());
     }
 
     public List<StackProcess> of(Role role) {

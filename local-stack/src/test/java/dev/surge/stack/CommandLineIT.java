@@ -45,7 +45,9 @@ class CommandLineIT {
                 "-Dsurge.home=" + HOME, "-jar", HOME.resolve("local-stack/target/local-stack.jar").toString()));
         command.addAll(List.of(args));
         Path output = Files.createTempFile(dataDir, "surge", ".out");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().remove(ServiceJdk.ENV); // an added instance runs on the stack's JDK without it
+        Process process = builder.redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
@@ -64,7 +66,10 @@ class CommandLineIT {
                 "up", "--data-dir", dataDir.toString(), "--port", Integer.toString(apiPort),
                 "--counter-port", Integer.toString(counterPort), "--broker-port", Integer.toString(brokerPort),
                 "--controller-port", Integer.toString(controllerPort)));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // the stack runs on this test's JDK, which need not be the newest installed: start must keep to it
+        builder.environment().put(ServiceJdk.ENV, System.getProperty("java.home"));
+        Process process = builder.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("launcher.log").toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
@@ -127,7 +132,7 @@ class CommandLineIT {
     }
 
     @Test
-    void shouldAddAndRemoveACounterStreamsInstanceOnARunningStackAndStopEverythingWithDown() throws Exception {
+    void shouldAddACounterStreamsInstanceOnTheStacksJdkRemoveItAndStopEverythingWithDown() throws Exception {
         launcher = up();
 
         Run started = surge("start", "counter-streams", "--data-dir", dataDir.toString());
@@ -157,6 +162,11 @@ class CommandLineIT {
         status.get("processes").forEach(p -> pids.add(p.get("pid").asLong()));
         assertThat(pids).hasSize(4);
         long added = counters(status).get(1).get("pid").asLong();
+        Path stackJava = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
+        assertThat(Http.JSON.readTree(dataDir.resolve("stack.json").toFile()).get("java").asText())
+                .isEqualTo(System.getProperty("java.home"));
+        assertThat(ProcessHandle.of(added).flatMap(handle -> handle.info().command()).map(Path::of))
+                .as("the added instance runs on the stack's JDK").hasValue(stackJava);
         Http.Response counted = http.post(apiPort, "/simulate", null);
         assertThat(counted.status()).isEqualTo(200);
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,6 +83,25 @@ class ServiceJdkTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(ServiceJdk.ENV + "=" + jvms.resolve("nothing"))
                 .hasMessageContaining("is not a JDK 17 or later");
+    }
+
+    @Test
+    void shouldRunAnInstanceAddedToAStackOnTheStacksJdkEvenWhenANewerOneWasInstalledSince() throws IOException {
+        Path jdk21 = jdk(jvms.resolve("temurin-21"), "21.0.5", "21.0.5+11");
+        Path jdk17 = jdk(jvms.resolve("java-17"), "17.0.15", "17.0.15+6");
+
+        assertThat(ServiceJdk.forAddedInstance(Map.of(), Optional.of(jdk21)).home()).isEqualTo(jdk21);
+        assertThat(ServiceJdk.forAddedInstance(Map.of(ServiceJdk.ENV, jdk17.toString()), Optional.of(jdk21)))
+                .extracting(ServiceJdk::home, ServiceJdk::named).containsExactly(jdk17, true);
+    }
+
+    @Test
+    void shouldChooseAsUpDoesWhenTheStacksJdkIsGoneOrUnknown() {
+        ServiceJdk asUp = ServiceJdk.forServices(Map.of());
+
+        assertThat(ServiceJdk.forAddedInstance(Map.of(), Optional.of(jvms.resolve("uninstalled-25"))))
+                .isEqualTo(asUp);
+        assertThat(ServiceJdk.forAddedInstance(Map.of(), Optional.empty())).isEqualTo(asUp);
     }
 
     @Test

@@ -21,7 +21,7 @@ class StackFileTest {
     }
 
     private static StackState empty() {
-        return new StackState(new StackState.Launcher(42, null), "127.0.0.1:9092", 12, List.of());
+        return new StackState(new StackState.Launcher(42, null), "127.0.0.1:9092", 12, null, List.of());
     }
 
     @Test
@@ -41,6 +41,24 @@ class StackFileTest {
         assertThat(read.of(Role.COUNTER_STREAMS)).extracting(StackProcess::pid).containsExactly(8L);
         assertThat(read.without(7).processes()).extracting(StackProcess::pid).containsExactly(8L);
         assertThat(dataDir.resolve("stack.json.tmp")).doesNotExist();
+    }
+
+    @Test
+    void shouldKeepTheStacksJdkThroughEveryChangeAndReadAFileWrittenBeforeItWasKept() throws Exception {
+        StackFile file = stackFile();
+        try (StackFile.Lock lock = file.lock()) {
+            lock.write(new StackState(new StackState.Launcher(42, null), "127.0.0.1:9092", 12,
+                    "/usr/lib/jvm/temurin-25-jdk-amd64", List.of()));
+        }
+        file.update(stack -> stack.with(new StackProcess("broker", 7, 9092, "broker.log", null, null)));
+        file.update(stack -> stack.without(7));
+
+        assertThat(Files.readString(file.path())).contains("\"java\" : \"/usr/lib/jvm/temurin-25-jdk-amd64\"");
+        assertThat(file.read().orElseThrow().java()).isEqualTo("/usr/lib/jvm/temurin-25-jdk-amd64");
+
+        Files.writeString(file.path(), "{\"launcher\":{\"pid\":42},\"kafka\":\"127.0.0.1:9092\",\"partitions\":12,"
+                + "\"processes\":[]}");
+        assertThat(file.read().orElseThrow().java()).isNull();
     }
 
     @Test

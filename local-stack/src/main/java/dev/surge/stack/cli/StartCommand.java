@@ -5,6 +5,7 @@ import dev.surge.stack.ManagedProcess;
 import dev.surge.stack.Ports;
 import dev.surge.stack.Readiness;
 import dev.surge.stack.Role;
+import dev.surge.stack.ServiceJdk;
 import dev.surge.stack.ServiceLauncher;
 import dev.surge.stack.StackFile;
 import dev.surge.stack.StackProcess;
@@ -14,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -89,9 +91,16 @@ final class StartCommand implements Callable<Integer> {
             Ports.requireFree(chosenPort);
             // a stack on the embedded cluster lists its brokers: an instance added there creates what it creates
             // (a Streams internal topic, say) with the cluster's replication, as the instances ./surge up started
+            // and on the stack's JDK (SURGE_JAVA_HOME chooses another)
+            Optional<Path> stackJdk = Optional.ofNullable(stack.java()).map(Path::of);
+            ServiceJdk jdk = ServiceJdk.forAddedInstance(System.getenv(), stackJdk);
+            if (stackJdk.isPresent() && !jdk.named() && !jdk.home().equals(stackJdk.get())) {
+                out.println("surge: warning: the stack's JDK (" + stackJdk.get() + ") is no longer a JDK Surge runs "
+                        + "on; this instance runs on " + jdk);
+            }
             ServiceLauncher launcher = new ServiceLauncher(home, stackFile.dataDir().resolve("logs"), stack.kafka(),
                     stack.partitions(), stack.of(Role.BROKER).size() >= UpOptions.CLUSTER_BROKERS
-                    ? UpOptions.CLUSTER_BROKERS : 1);
+                    ? UpOptions.CLUSTER_BROKERS : 1, jdk);
             String stateDir = null;
             if (role == Role.COUNTER_STREAMS) {
                 Path dir = freeStateDir(stack, stackFile.dataDir());

@@ -145,7 +145,7 @@ class SurgeCommandTest {
     void shouldRefuseToStartAnInstanceOnAPortTheStackAlreadyLists(@TempDir Path dataDir) {
         ProcessHandle self = ProcessHandle.current();
         try (StackFile.Lock lock = new StackFile(dataDir).lock()) {
-            lock.write(new StackState(StackState.Launcher.current(), "127.0.0.1:9092", 12,
+            lock.write(new StackState(StackState.Launcher.current(), "127.0.0.1:9092", 12, null,
                     List.of(StackProcess.of(Role.COUNTER_STREAMS, self, 58081, "counter.log", "state"))));
         }
 
