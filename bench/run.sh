@@ -677,7 +677,12 @@ done
 # open model at half of the best closed-loop count-mode throughput
 OPEN_RATE=$((BEST_COUNT / 2))
 if ((OPEN_RATE < 10)); then OPEN_RATE=10; fi
-if [[ -z $OPEN_CONNECTIONS ]]; then OPEN_CONNECTIONS=$(open_connections "$OPEN_RATE"); fi
+if [[ -z $OPEN_CONNECTIONS ]]; then
+  OPEN_CONNECTIONS=$(open_connections "$OPEN_RATE")
+  OPEN_CONNECTIONS_RULE="the rate at 100 ms per answer, 64 to the largest closed-loop level"
+else
+  OPEN_CONNECTIONS_RULE="BENCH_OPEN_CONNECTIONS"
+fi
 surge_open surge-open-count count "$OPEN_RATE"
 surge_open surge-open-durable durable "$OPEN_RATE"
 for c in $CONNS; do
@@ -752,6 +757,7 @@ if git status --porcelain 2>/dev/null | grep -qv '^??'; then DIRTY=' (with uncom
   echo "wrk_timeout=$WRK_TIMEOUT"
   echo "jit_warmup=$JIT_WARMUP"
   echo "open_connections=$OPEN_CONNECTIONS"
+  echo "open_connections_rule=${OPEN_CONNECTIONS_RULE:-}"
   echo "open_seconds=$OPEN_SECONDS"
   echo "open_rate=${OPEN_RATE:-}"
   echo "first_seconds=$((WARMUP < 10 ? WARMUP : 10))"

@@ -241,6 +241,12 @@ final class BenchmarksReport {
                 : "";
     }
 
+    /** How run.sh chose the open loop's connection count, for the settings line; nothing when meta.env does not say. */
+    private String openConnectionsRule() {
+        String rule = meta.get("open_connections_rule", "");
+        return rule.isEmpty() ? "" : rule + "; ";
+    }
+
     String stackText() {
         String flagsBroker = meta.get("flags_broker", "");
         String flags = "broker `" + flagsBroker + "`, counter-streams `" + meta.get("flags_counter_streams", "?")
@@ -391,7 +397,7 @@ final class BenchmarksReport {
                 + meta.get("warmup") + " s warm-up per server (Surge: then " + meta.get("jit_warmup")
                 + " s more in count mode at 256 connections, for its JITs); open loop: `BenchTool openloop`\n"
                 + "at a fixed rate of 50 % of the best closed-loop ack=count throughput, " + meta.get("open_connections")
-                + " connections (the rate at 100 ms per answer, 64 to the largest closed-loop level; a request\nthat "
+                + " connections (" + openConnectionsRule() + "a request\nthat "
                 + "finds every connection busy waits for one, and the wait counts), " + meta.get("warmup")
                 + " s warm-up\nthen " + meta.get("open_seconds")
                 + " s measured, latency from each request's due time (no coordinated omission); Kafka ceiling:\n"

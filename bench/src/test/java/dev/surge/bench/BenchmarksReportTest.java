@@ -163,6 +163,17 @@ class BenchmarksReportTest {
     }
 
     @Test
+    void theSettingsLineSaysHowTheOpenLoopsConnectionsWereChosen() throws Exception {
+        assertThat(report(fixture(), List.of("open_connections_rule=the rate at 100 ms per answer, 64 to the largest "
+                + "closed-loop level"), TARGETS).render())
+                .contains("256 connections (the rate at 100 ms per answer, 64 to the largest closed-loop level; a "
+                        + "request\nthat finds every connection busy waits for one, and the wait counts)");
+        assertThat(report(fixture(), List.of("open_connections_rule=BENCH_OPEN_CONNECTIONS"), TARGETS).render())
+                .contains("256 connections (BENCH_OPEN_CONNECTIONS; a request\nthat finds every connection busy")
+                .doesNotContain("the rate at 100 ms per answer");
+    }
+
+    @Test
     void overloadAndBatchOnlyRunsHaveTheirOwnHeader() throws Exception {
         String overload = report(fixture(), List.of("mode=overload", "command_line=bench/run.sh --overload-only"),
                 TARGETS).render();

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -29,8 +30,9 @@ public record ServiceJdk(Path home, String version, int feature, boolean named) 
 
     /** The JDK the services of a stack started by this process run on ({@code env}: this process's environment). */
     public static ServiceJdk forServices(Map<String, String> env) {
-        String chosen = env.get(ENV);
-        if (chosen != null && !chosen.isBlank()) {
+        Optional<String> named = named(env);
+        if (named.isPresent()) {
+            String chosen = named.get();
             return of(Path.of(chosen)).map(jdk -> new ServiceJdk(jdk.home(), jdk.version(), jdk.feature(), true))
                     .orElseThrow(() -> new IllegalStateException(ENV + "=" + chosen
                     + " is not a JDK " + MINIMUM_FEATURE + " or later (no bin/java, or no release file saying "
@@ -42,18 +44,27 @@ public record ServiceJdk(Path home, String version, int feature, boolean named) 
     /**
      * The JDK an instance added to a running stack runs on ({@code ./surge start}): the one {@code SURGE_JAVA_HOME}
      * names, else the stack's own ({@code stackJdk}: the one {@code ./surge up} chose, kept in {@code stack.json}) while
-     * it still is a JDK Surge runs on, else as {@link #forServices} chooses. So the instances of one stack run on one
-     * JDK, whatever was installed since.
+     * it still is a JDK Surge runs on, else as {@link #forServices} chooses (and then {@code warning} says why). So the
+     * instances of one stack run on one JDK, whatever was installed since.
      */
-    public static ServiceJdk forAddedInstance(Map<String, String> env, Optional<Path> stackJdk) {
-        String chosen = env.get(ENV);
-        if (chosen == null || chosen.isBlank()) {
-            Optional<ServiceJdk> stacks = stackJdk.flatMap(ServiceJdk::of);
-            if (stacks.isPresent()) {
-                return stacks.get();
-            }
+    public static ServiceJdk forAddedInstance(Map<String, String> env, Optional<Path> stackJdk,
+                                              Consumer<String> warning) {
+        if (named(env).isPresent() || stackJdk.isEmpty()) {
+            return forServices(env);
         }
-        return forServices(env);
+        Optional<ServiceJdk> stacks = stackJdk.flatMap(ServiceJdk::of);
+        if (stacks.isPresent()) {
+            return stacks.get();
+        }
+        ServiceJdk chosen = forServices(env);
+        warning.accept("the stack's JDK (" + stackJdk.get() + ") is no longer a JDK Surge runs on; this instance runs "
+                + "on " + chosen);
+        return chosen;
+    }
+
+    /** What {@code SURGE_JAVA_HOME} names, when it is set. */
+    private static Optional<String> named(Map<String, String> env) {
+        return Optional.ofNullable(env.get(ENV)).filter(value -> !value.isBlank());
     }
 
     /** The JDK this process runs on. */

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,18 +91,25 @@ class ServiceJdkTest {
         Path jdk21 = jdk(jvms.resolve("temurin-21"), "21.0.5", "21.0.5+11");
         Path jdk17 = jdk(jvms.resolve("java-17"), "17.0.15", "17.0.15+6");
 
-        assertThat(ServiceJdk.forAddedInstance(Map.of(), Optional.of(jdk21)).home()).isEqualTo(jdk21);
-        assertThat(ServiceJdk.forAddedInstance(Map.of(ServiceJdk.ENV, jdk17.toString()), Optional.of(jdk21)))
-                .extracting(ServiceJdk::home, ServiceJdk::named).containsExactly(jdk17, true);
+        List<String> warnings = new ArrayList<>();
+
+        assertThat(ServiceJdk.forAddedInstance(Map.of(), Optional.of(jdk21), warnings::add).home()).isEqualTo(jdk21);
+        assertThat(ServiceJdk.forAddedInstance(Map.of(ServiceJdk.ENV, jdk17.toString()), Optional.of(jdk21),
+                warnings::add)).extracting(ServiceJdk::home, ServiceJdk::named).containsExactly(jdk17, true);
+        assertThat(warnings).isEmpty();
     }
 
     @Test
     void shouldChooseAsUpDoesWhenTheStacksJdkIsGoneOrUnknown() {
         ServiceJdk asUp = ServiceJdk.forServices(Map.of());
+        List<String> warnings = new ArrayList<>();
 
-        assertThat(ServiceJdk.forAddedInstance(Map.of(), Optional.of(jvms.resolve("uninstalled-25"))))
+        assertThat(ServiceJdk.forAddedInstance(Map.of(), Optional.of(jvms.resolve("uninstalled-25")), warnings::add))
                 .isEqualTo(asUp);
-        assertThat(ServiceJdk.forAddedInstance(Map.of(), Optional.empty())).isEqualTo(asUp);
+        assertThat(warnings).containsExactly("the stack's JDK (" + jvms.resolve("uninstalled-25") + ") is no longer "
+                + "a JDK Surge runs on; this instance runs on " + asUp);
+        assertThat(ServiceJdk.forAddedInstance(Map.of(), Optional.empty(), warnings::add)).isEqualTo(asUp);
+        assertThat(warnings).as("a stack that recorded no JDK (written before it was kept) gets no warning").hasSize(1);
     }
 
     @Test

@@ -89,15 +89,10 @@ final class StartCommand implements Callable<Integer> {
             }
             int chosenPort = port != null ? port : Ports.firstFree(nextPort(stack), listedPorts(stack));
             Ports.requireFree(chosenPort);
+            ServiceJdk jdk = ServiceJdk.forAddedInstance(System.getenv(), Optional.ofNullable(stack.java())
+                    .map(Path::of), warning -> out.println("surge: warning: " + warning));
             // a stack on the embedded cluster lists its brokers: an instance added there creates what it creates
             // (a Streams internal topic, say) with the cluster's replication, as the instances ./surge up started
-            // and on the stack's JDK (SURGE_JAVA_HOME chooses another)
-            Optional<Path> stackJdk = Optional.ofNullable(stack.java()).map(Path::of);
-            ServiceJdk jdk = ServiceJdk.forAddedInstance(System.getenv(), stackJdk);
-            if (stackJdk.isPresent() && !jdk.named() && !jdk.home().equals(stackJdk.get())) {
-                out.println("surge: warning: the stack's JDK (" + stackJdk.get() + ") is no longer a JDK Surge runs "
-                        + "on; this instance runs on " + jdk);
-            }
             ServiceLauncher launcher = new ServiceLauncher(home, stackFile.dataDir().resolve("logs"), stack.kafka(),
                     stack.partitions(), stack.of(Role.BROKER).size() >= UpOptions.CLUSTER_BROKERS
                     ? UpOptions.CLUSTER_BROKERS : 1, jdk);
