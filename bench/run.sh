@@ -80,11 +80,12 @@ fi
 BATCH_EVENTS_IN_FLIGHT=${BENCH_BATCH_EVENTS_IN_FLIGHT:-8192}
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
 WRK_TIMEOUT=10s              # > ingest-api's 2 s ack timeout: the server answers every request before wrk gives up
-# open loop: BenchTool runs one thread per connection, on the cores Surge runs on. It gets enough connections to carry
-# the open rate at 100 ms per answer (twice issue 11's p99 target; Little's law), at least 64, at most the largest
-# closed-loop level; a request that finds every connection busy waits for one, and that wait counts (its latency runs
-# from its due time). Before 2026-12-02 it had as many as the largest closed-loop level (1,024): at 2,000/s on one
-# stack, 1,024 generator threads doubled the measured p99 against 128-256 (BENCHMARKS.md "The open-loop generator").
+# open loop: BenchTool sends on one event-loop thread (loadgen's Netty client), on the cores Surge runs on. It gets
+# enough connections to carry the open rate at 100 ms per answer (twice issue 11's p99 target; Little's law), at least
+# 64, at most the largest closed-loop level; a request that finds every connection busy waits for one, and that wait
+# counts (its latency runs from its due time). Before 2026-12-02 it ran one thread per connection, and as many
+# connections as the largest closed-loop level (1,024): at 2,000/s on one stack, 1,024 generator threads doubled the
+# measured p99 against 128-256 (BENCHMARKS.md "The open-loop generator").
 OPEN_CONNECTIONS=${BENCH_OPEN_CONNECTIONS:-}
 open_connections() { # RATE
   local c=$((($1 + 9) / 10)) most=64 x
@@ -140,11 +141,12 @@ ensure_build() {
   if ((need)); then
     log "building the project (mvn -B -q -DskipTests package)"
     mvn -B -q -DskipTests package
-  elif [[ ! -f bench/target/bench.jar || -n $(find bench/pom.xml bench/src/main -newer bench/target/bench.jar -type f \
-           -print -quit 2>/dev/null) ]]; then
-    # the bench's own tools: a module of its own, built without touching the jars a running stack has open
-    log "building the bench tools (mvn -B -q -DskipTests package -pl bench)"
-    mvn -B -q -DskipTests package -pl bench
+  elif [[ ! -f bench/target/bench.jar || -n $(find bench/pom.xml bench/src/main loadgen/pom.xml loadgen/src/main \
+           -newer bench/target/bench.jar -type f -print -quit 2>/dev/null) ]]; then
+    # the bench's own tools: a module of its own (and loadgen, whose HTTP client its open loop uses), built without
+    # touching the jars a running stack has open
+    log "building the bench tools (mvn -B -q -DskipTests package -pl bench -am)"
+    mvn -B -q -DskipTests package -pl bench -am
   fi
   if ((!OVERLOAD_ONLY)) && ! compgen -G 'bench/kafka-tools/target/lib/kafka-tools-*.jar' >/dev/null; then
     log "fetching Kafka's tools (mvn -q -f bench/kafka-tools/pom.xml dependency:copy-dependencies)"

@@ -395,7 +395,8 @@ final class BenchmarksReport {
                 + meta.get("duration") + "s --timeout " + meta.get("wrk_timeout") + "` with bench/simulate.lua\n"
                 + "(POST, body `{\"key\":\"<run>-<i>\"}` over " + meta.get("keys") + " keys), after a "
                 + meta.get("warmup") + " s warm-up per server (Surge: then " + meta.get("jit_warmup")
-                + " s more in count mode at 256 connections, for its JITs); open loop: `BenchTool openloop`\n"
+                + " s more in count mode at 256 connections, for its JITs); open loop: `BenchTool openloop` (one\n"
+                + "event-loop thread) "
                 + "at a fixed rate of 50 % of the best closed-loop ack=count throughput, " + meta.get("open_connections")
                 + " connections (" + openConnectionsRule() + "a request\nthat "
                 + "finds every connection busy waits for one, and the wait counts), " + meta.get("warmup")

@@ -1,26 +1,26 @@
 package dev.surge.bench;
 
-import java.io.IOException;
-import java.net.SocketTimeoutException;
+import dev.surge.loadgen.HttpTarget;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * One fixed-rate phase, the wrk2 model: {@code connections} keep-alive connections, each on its own thread with
- * blocking I/O. A free connection takes the next request number i, waits until it is due (start + i / rate) and
- * sends it. When every connection is busy, due requests wait for one, and that wait is part of their latency.
+ * One fixed-rate phase, the wrk2 model on one event loop (loadgen's Netty client, {@link HttpTarget}): request i is
+ * due at start + i / rate and goes out on a keep-alive connection, at most {@code connections} at once. When every
+ * connection is busy, due requests wait in order for one, and that wait is part of their latency. Arrivals, sends
+ * and answers all run on the client's one event-loop thread, so the generator costs one thread whatever the number
+ * of connections. Counters are only touched on that thread; {@link #run} returns after it finished (a latch).
  */
 final class OpenLoopPhase {
     final URI uri;
-    final byte[][] requests;
+    final byte[][] bodies;
     final long intervalNanos;
     final int total;
     final int connections;
@@ -31,14 +31,18 @@ final class OpenLoopPhase {
     /** When each request's answer came (System.nanoTime), and its status; -1 when none came. */
     final long[] answeredAt;
     final int[] statusOf;
-    final AtomicInteger nextIndex = new AtomicInteger();
-    final AtomicInteger busy = new AtomicInteger();
-    final AtomicLong s2xx = new AtomicLong(), s200 = new AtomicLong(), s202 = new AtomicLong(),
-            non2xx = new AtomicLong(), ioErrors = new AtomicLong(), timeouts = new AtomicLong(),
-            notSent = new AtomicLong(), late = new AtomicLong();
-    final AtomicInteger maxInflightSeen = new AtomicInteger();
+    long s2xx, s200, s202, non2xx, ioErrors, timeouts, notSent, late;
+    int maxInflightSeen;
     long elapsedNanos;
     long startNanos;
+
+    private final ArrayDeque<Integer> waiting = new ArrayDeque<>();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private HttpTarget http;
+    private long sendDeadline;
+    private int next;
+    private int busy;
+    private int done;
 
     /**
      * The longest stretch with no 200 answer (ms), with where it began (ms from the start); and the same for any
@@ -69,11 +73,12 @@ final class OpenLoopPhase {
         return new long[] {longest / 1_000_000, longestFrom / 1_000_000, perKey / 1_000_000};
     }
 
-    OpenLoopPhase(URI uri, byte[][] requests, double rate, double seconds, int connections, AtomicLongArray acked,
+    /** {@code bodies}: the JSON body of each key's requests (request i is for key i % bodies.length). */
+    OpenLoopPhase(URI uri, byte[][] bodies, double rate, double seconds, int connections, AtomicLongArray acked,
           AtomicLongArray sent) {
         this.sent = sent;
         this.uri = uri;
-        this.requests = requests;
+        this.bodies = bodies;
         this.intervalNanos = (long) (1e9 / rate);
         this.total = (int) Math.round(rate * seconds);
         this.connections = connections;
@@ -92,95 +97,92 @@ final class OpenLoopPhase {
         startNanos = start;
         long lastDue = start + (total - 1L) * intervalNanos;
         // past this, requests not yet sent are dropped (and reported as errors): the run stays bounded
-        long sendDeadline = lastDue + timeout.toNanos();
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < connections; c++) {
-            Thread t = new Thread(() -> loop(start, sendDeadline, (int) timeout.toMillis()), "openloop-" + c);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
-        }
-        long joinBy = sendDeadline + timeout.toNanos() + 5_000_000_000L;
-        for (Thread t : threads) {
-            long left = joinBy - System.nanoTime();
-            if (left > 0) {
-                t.join(Math.max(1, left / 1_000_000));
+        sendDeadline = lastDue + timeout.toNanos();
+        try (HttpTarget client = new HttpTarget(uri.resolve("/"), null, timeout)) {
+            http = client;
+            if (total == 0) {
+                finished.countDown();
+            } else {
+                http.at(start, this::offerDue);
             }
+            long joinBy = sendDeadline + timeout.toNanos() + 5_000_000_000L;
+            finished.await(Math.max(1, joinBy - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
         elapsedNanos = System.nanoTime() - start;
     }
 
-    private void loop(long start, long sendDeadline, int timeoutMillis) {
-        RawConnection conn = null;
-        while (true) {
-            int i = nextIndex.getAndIncrement();
-            if (i >= total) {
-                break;
+    /** On the event loop: sends (or queues) every request due by now, then runs again when the next one is due. */
+    private void offerDue() {
+        long now = System.nanoTime();
+        while (next < total) {
+            long due = startNanos + next * intervalNanos;
+            if (due > now && due > (now = System.nanoTime())) {
+                http.at(due, this::offerDue);
+                return;
             }
-            long due = start + i * intervalNanos;
-            long now;
-            while ((now = System.nanoTime()) < due) {
-                long wait = due - now;
-                if (wait > 200_000) {
-                    LockSupport.parkNanos(wait - 100_000);
-                } else {
-                    Thread.onSpinWait();
-                }
+            if (busy < connections) {
+                send(next);
+            } else {
+                waiting.addLast(next);
             }
-            if (now > sendDeadline) {
-                notSent.incrementAndGet();
-                continue;
-            }
-            if (now - due > 1_000_000) {
-                late.incrementAndGet(); // sent more than 1 ms after due: every connection was busy
-            }
-            maxInflightSeen.accumulateAndGet(busy.incrementAndGet(), Math::max);
-            int key = i % requests.length;
-            long sentAt = System.nanoTime();
-            try {
-                if (conn == null) {
-                    conn = new RawConnection(uri, timeoutMillis);
-                }
-                this.sent.incrementAndGet(key);
-                int status = conn.exchange(requests[key]);
-                long end = System.nanoTime();
-                dueLatency[i] = end - due;
-                serviceLatency[i] = end - sentAt;
-                answeredAt[i] = end;
-                statusOf[i] = status;
-                if (status >= 200 && status < 300) {
-                    s2xx.incrementAndGet();
-                    acked.incrementAndGet(key);
-                    if (status == 200) {
-                        s200.incrementAndGet();
-                    } else if (status == 202) {
-                        s202.incrementAndGet();
-                    }
-                } else {
-                    non2xx.incrementAndGet();
-                }
-                if (conn.closeAfter) {
-                    conn.close();
-                    conn = null;
-                }
-            } catch (SocketTimeoutException e) {
-                timeouts.incrementAndGet();
-                conn = closeQuietly(conn);
-            } catch (IOException e) {
-                ioErrors.incrementAndGet();
-                conn = closeQuietly(conn);
-            } finally {
-                busy.decrementAndGet();
-            }
+            next++;
         }
-        closeQuietly(conn);
     }
 
-    private static RawConnection closeQuietly(RawConnection conn) {
-        if (conn != null) {
-            conn.close();
+    private void send(int i) {
+        long due = startNanos + i * intervalNanos;
+        long now = System.nanoTime();
+        if (now > sendDeadline) {
+            notSent++;
+            finishOne();
+            return;
         }
-        return null;
+        if (now - due > 1_000_000) {
+            late++; // sent more than 1 ms after due: every connection was busy (or the loop was late)
+        }
+        busy++;
+        maxInflightSeen = Math.max(maxInflightSeen, busy);
+        int key = i % bodies.length;
+        sent.incrementAndGet(key);
+        http.post(uri, bodies[key], null, answer -> answered(i, key, due, now, answer));
+    }
+
+    private void answered(int i, int key, long due, long sentAt, HttpTarget.Answer answer) {
+        long end = System.nanoTime();
+        busy--;
+        if (answer.failed()) {
+            if (answer.failure() instanceof TimeoutException) {
+                timeouts++;
+            } else {
+                ioErrors++;
+            }
+        } else {
+            dueLatency[i] = end - due;
+            serviceLatency[i] = end - sentAt;
+            answeredAt[i] = end;
+            statusOf[i] = answer.status();
+            if (answer.status() >= 200 && answer.status() < 300) {
+                s2xx++;
+                acked.incrementAndGet(key);
+                if (answer.status() == 200) {
+                    s200++;
+                } else if (answer.status() == 202) {
+                    s202++;
+                }
+            } else {
+                non2xx++;
+            }
+        }
+        finishOne();
+        while (!waiting.isEmpty() && busy < connections) {
+            send(waiting.pollFirst());
+        }
+    }
+
+    private void finishOne() {
+        if (++done == total) {
+            finished.countDown();
+        }
     }
 
     long[] completedLatencies(long[] all) {

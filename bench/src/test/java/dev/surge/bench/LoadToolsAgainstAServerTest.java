@@ -29,6 +29,8 @@ class LoadToolsAgainstAServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
     private final AtomicLong total = new AtomicLong();
+    /** How long the server takes over each POST /simulate (its work, not a wait for a condition). */
+    private volatile long answerAfterMillis;
     private HttpServer server;
     private String base;
     @TempDir Path dir;
@@ -54,6 +56,13 @@ class LoadToolsAgainstAServerTest {
     }
 
     private void simulate(HttpExchange x) throws IOException {
+        if (answerAfterMillis > 0) {
+            try {
+                Thread.sleep(answerAfterMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         JsonNode body = JSON.readTree(x.getRequestBody().readAllBytes());
         String answer;
         if (x.getRequestURI().getPath().endsWith("/batch")) {
@@ -105,6 +114,24 @@ class LoadToolsAgainstAServerTest {
                 "--expected-total", "50", "--keys-file", out.toString(), "--timeout-seconds", "10")).isZero();
         assertThat(BenchTool.commandLine().execute("verify", "--api", base, "--load-url", base + "/load",
                 "--expected-total", "51", "--keys-file", out.toString(), "--timeout-seconds", "3")).isEqualTo(1);
+    }
+
+    @Test
+    void openLoopSendsNoMoreAtOnceThanItsConnectionsAndCountsTheWaitOfRequestsThatFoundThemAllBusy() throws IOException {
+        answerAfterMillis = 50; // two connections carry at most 40 answers a second: 60 due in a second must wait
+        Path out = dir.resolve("busy.sum");
+        assertThat(BenchTool.commandLine().execute("openloop", "--url", base + "/simulate", "--rate", "60",
+                "--seconds", "1", "--connections", "2", "--keys", "3", "--prefix", "q", "--out", out.toString()))
+                .isZero();
+        SumFile sum = SumFile.read(out);
+        assertThat(sum.get("s200")).isEqualTo(60);
+        assertThat(sum.get("unanswered")).isZero();
+        assertThat(sum.get("max_busy_connections")).isEqualTo(2);
+        assertThat(sum.get("sent_late")).isPositive();
+        // from due time, the wait for a free connection counts; from sending, it does not
+        assertThat(sum.get("p99_us")).isGreaterThan(sum.get("svc_p99_us") + 200_000);
+        assertThat(sum.get("svc_p50_us")).isGreaterThanOrEqualTo(50_000);
+        assertThat(counts.get("q-0").get()).isEqualTo(20);
     }
 
     @Test

@@ -32,6 +32,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ import java.util.concurrent.TimeoutException;
  * Every request carries the API key when there is one; nothing here waits on a thread, and callbacks run on the event
  * loop (they must not block).
  */
-final class HttpTarget implements AutoCloseable {
+public final class HttpTarget implements AutoCloseable {
     /** Largest answer kept: a batch of 1,000 results is about 100 KB. */
     private static final int MAX_ANSWER_BYTES = 4 << 20;
     private static final byte[] CRLF = {'\r', '\n'};
@@ -63,13 +64,13 @@ final class HttpTarget implements AutoCloseable {
     private static final byte[] IDEMPOTENCY_KEY = "Idempotency-Key: ".getBytes(StandardCharsets.US_ASCII);
 
     /** An answer (status, body, Retry-After header) or a failure (no answer: timeout, connection lost). */
-    record Answer(int status, byte[] body, String retryAfter, Throwable failure) {
-        boolean failed() {
+    public record Answer(int status, byte[] body, String retryAfter, Throwable failure) {
+        public boolean failed() {
             return failure != null;
         }
     }
 
-    interface Callback {
+    public interface Callback {
         void answered(Answer answer);
     }
 
@@ -89,20 +90,29 @@ final class HttpTarget implements AutoCloseable {
     private final ConcurrentHashMap<URI, byte[]> postHeads = new ConcurrentHashMap<>();
 
     HttpTarget(Scenario scenario) {
-        this.target = scenario.target();
+        this(scenario.target(), scenario.apiKey().map(ApiKey::authorization).orElse(null), scenario.timeout());
+    }
+
+    /**
+     * A client for {@code target} (scheme, host and port; paths resolve against it). {@code authorization} is the
+     * Authorization header's value on every request, or null for none; a request with no answer within
+     * {@code timeout} fails.
+     */
+    public HttpTarget(URI target, String authorization, Duration timeout) {
+        this.target = target;
         int port = target.getPort() == -1 ? 80 : target.getPort();
         this.address = new InetSocketAddress(target.getHost(), port);
         this.hostHeader = target.getHost() + (target.getPort() == -1 ? "" : ":" + target.getPort());
-        this.authorization = scenario.apiKey().map(ApiKey::authorization).orElse(null);
-        this.timeoutMillis = scenario.timeout().toMillis();
-        this.timeoutNanos = scenario.timeout().toNanos();
+        this.authorization = authorization;
+        this.timeoutMillis = timeout.toMillis();
+        this.timeoutNanos = timeout.toNanos();
         boolean epoll = !"nio".equals(System.getProperty("spike.transport")) && Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(Integer.getInteger("spike.eventLoops", 1),
                 new DefaultThreadFactory("spike-http", true), io);
         this.arrivalLoop = group.next();
         // timeouts: a sweep of the loop's connections every tenth of the timeout (1 to 100 ms), not a timer per request
-        long sweepNanos = Math.max(1_000_000L, Math.min(100_000_000L, scenario.timeout().toNanos() / 10));
+        long sweepNanos = Math.max(1_000_000L, Math.min(100_000_000L, timeoutNanos / 10));
         for (EventExecutor executor : group) {
             Connections loopConnections = new Connections();
             connections.put((EventLoop) executor, loopConnections);
@@ -125,12 +135,12 @@ final class HttpTarget implements AutoCloseable {
     }
 
     /** The URI of {@code pathAndQuery} on the target, parsed once: a run posts to one URI. */
-    URI uri(String pathAndQuery) {
+    public URI uri(String pathAndQuery) {
         return target.resolve(pathAndQuery);
     }
 
     /** POSTs {@code json} to {@code uri}; {@code callback} gets the answer on the client's event loop. */
-    void post(URI uri, byte[] json, String idempotencyKey, Callback callback) {
+    public void post(URI uri, byte[] json, String idempotencyKey, Callback callback) {
         byte[] head = postHeads.computeIfAbsent(uri, u -> head("POST", u, "Content-Type: application/json\r\n"));
         byte[] length = Integer.toString(json.length).getBytes(StandardCharsets.US_ASCII);
         byte[] key = idempotencyKey == null ? null : idempotencyKey.getBytes(StandardCharsets.ISO_8859_1);
@@ -179,7 +189,7 @@ final class HttpTarget implements AutoCloseable {
      * after; it may be run a little early, a task checks the time). Requests sent from it go out on that loop
      * without a thread handoff. The task must not block.
      */
-    void at(long dueNanos, Runnable task) {
+    public void at(long dueNanos, Runnable task) {
         arrivalLoop.schedule(task, dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
     }
 
